@@ -1,0 +1,323 @@
+"""Validation of landing rows (DESIGN rule 7). Pure: no I/O, no clock.
+
+A row either becomes a clean record or a Rejection with a reason code (stable, for
+queries and tests) and a sentence an operator understands. The first problem found is
+reported; the row goes to quarantine and the rest of the file proceeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from stdnum.be import ogm_vcs, vat
+from stdnum.exceptions import ValidationError
+
+from domain.money import CENT, expected_totals
+
+LANGUAGES = frozenset({"nl", "fr", "de", "en"})
+CHANNEL_CHOICES = frozenset({"paper", "portal", "network"})
+DOCUMENT_TYPES = frozenset({"invoice", "credit_note"})
+# A document number becomes part of a file path: letters, digits, dot, dash,
+# underscore only, and never a path of its own ("..").
+SAFE_DOCUMENT_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CUSTOMER_NUMBER = re.compile(r"^[0-9]{1,12}$")
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+MAX_TEXT = 200
+MAX_AMOUNT = Decimal("10000000.00")  # a single lease document above 10 M€ is a data error
+MAX_LINES = 500
+
+DOCUMENT_FIELDS = (
+    "issuer", "document_number", "document_type", "issue_date", "due_date",
+    "customer_number", "contract_number", "currency", "lines", "total_excl_vat",
+    "total_vat", "total_incl_vat", "payment_reference", "credited_document_number",
+)  # fmt: skip
+REQUIRED_DOCUMENT_FIELDS = (
+    "issuer", "document_number", "document_type", "issue_date", "customer_number",
+    "currency", "lines", "total_excl_vat", "total_vat", "total_incl_vat",
+)  # fmt: skip
+CUSTOMER_FIELDS = (
+    "issuer", "customer_number", "name", "enterprise_number", "street", "postal_code",
+    "city", "country", "language", "contract_start", "contact_email",
+    "contact_first_name", "contact_last_name", "contact_language", "channel_choice",
+)  # fmt: skip
+REQUIRED_CUSTOMER_FIELDS = (
+    "issuer", "customer_number", "name", "street", "postal_code", "city", "country",
+    "language",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    reason: str
+    detail: str
+
+
+class RowError(ValueError):
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.rejection = Rejection(reason, detail)
+
+
+def customer_code_of(issuer: str, customer_number: str) -> str:
+    """R2: customer code = issuer prefix + customer number."""
+    return f"{issuer}{customer_number}"
+
+
+def parse_decimal(value: object, field: str) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise RowError(
+            "float_amount",
+            f'{field} must be a decimal string such as "612.40", not the number {value!r}',
+        )
+    if not isinstance(value, str):
+        raise RowError(
+            "bad_decimal", f"{field} must be a decimal string, got {type(value).__name__}"
+        )
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise RowError("bad_decimal", f"{field} is not a decimal number: {value[:40]!r}") from None
+    if not number.is_finite():
+        raise RowError("bad_decimal", f"{field} is not a finite number: {value[:40]!r}")
+    return number
+
+
+def parse_amount(value: object, field: str) -> Decimal:
+    amount = parse_decimal(value, field)
+    if amount != amount.quantize(CENT):
+        raise RowError("bad_decimal", f"{field} has more than two decimals: {value!r}")
+    if amount < 0 or amount > MAX_AMOUNT:
+        raise RowError("bad_amount", f"{field} {amount} is negative or absurdly large")
+    return amount.quantize(CENT)
+
+
+def parse_date(value: object, field: str) -> date:
+    candidate = value.strip() if isinstance(value, str) else ""
+    try:
+        # fromisoformat also takes "20261126"; the contract says YYYY-MM-DD only.
+        if len(candidate) == 10:
+            return date.fromisoformat(candidate)
+    except ValueError:
+        pass
+    raise RowError("bad_date", f"{field} is not a valid date YYYY-MM-DD: {str(value)[:40]!r}")
+
+
+def text(row: dict, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = row.get(field)
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if required:
+            raise RowError("missing_field", f"required field {field} is missing or empty")
+        return ""
+    if not isinstance(value, str):
+        raise RowError("bad_type", f"{field} must be text, got {type(value).__name__}")
+    if len(value) > limit:
+        raise RowError("field_too_long", f"{field} is {len(value)} characters (limit {limit})")
+    return value.strip()
+
+
+def check_required(row: dict, fields: tuple[str, ...]) -> None:
+    missing = [f for f in fields if row.get(f) in (None, "")]
+    if missing:
+        raise RowError("missing_field", f"required field(s) missing: {', '.join(missing)}")
+
+
+def check_issuer(issuer: str, issuers: frozenset[str]) -> None:
+    if issuer not in issuers:
+        raise RowError(
+            "unknown_issuer",
+            f"issuer {issuer[:20]!r} is not configured ({', '.join(sorted(issuers))})",
+        )
+
+
+def validate_lines(raw_lines: object) -> list[dict]:
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise RowError("bad_lines", "lines must be a non-empty list")
+    if len(raw_lines) > MAX_LINES:
+        raise RowError("bad_lines", f"{len(raw_lines)} lines (limit {MAX_LINES})")
+    lines = []
+    for number, raw in enumerate(raw_lines, start=1):
+        if not isinstance(raw, dict):
+            raise RowError("bad_lines", f"line {number} is not an object")
+        check_required(raw, ("description", "quantity", "unit_price", "vat_rate"))
+        rate = parse_decimal(raw["vat_rate"], f"lines[{number}].vat_rate")
+        if rate < 0 or rate > 100:
+            raise RowError("bad_amount", f"lines[{number}].vat_rate {rate} is not a percentage")
+        lines.append(
+            {
+                "description": text(raw, "description", required=True, limit=500),
+                "quantity": parse_decimal(raw["quantity"], f"lines[{number}].quantity"),
+                "unit_price": parse_decimal(raw["unit_price"], f"lines[{number}].unit_price"),
+                "vat_rate": rate,
+            }
+        )
+    return lines
+
+
+def check_totals(lines: list[dict], excl: Decimal, vat_total: Decimal, incl: Decimal) -> None:
+    want_excl, want_vat, want_incl = expected_totals(lines)
+    problems = []
+    if excl != want_excl:
+        problems.append(f"total_excl_vat {excl} but the lines add up to {want_excl}")
+    if vat_total != want_vat:
+        problems.append(f"total_vat {vat_total} but VAT per rate adds up to {want_vat}")
+    if incl != excl + vat_total:
+        problems.append(f"total_incl_vat {incl} is not {excl} + {vat_total}")
+    if problems:
+        raise RowError("totals_mismatch", "; ".join(problems))
+
+
+def check_payment_reference(reference: str, document_type: str) -> str:
+    if not reference:
+        if document_type == "invoice":
+            raise RowError("missing_field", "an invoice needs a payment_reference")
+        return ""
+    try:
+        digits = ogm_vcs.validate(reference)
+    except ValidationError:
+        raise RowError(
+            "bad_payment_reference",
+            f"payment_reference {reference[:40]!r} is not a valid structured communication",
+        ) from None
+    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
+
+
+def validate_document(row: dict, issuers: frozenset[str]) -> dict:
+    """A landing document row → a clean document dict (Decimals, dates), or RowError."""
+    if not isinstance(row, dict):
+        raise RowError("bad_json", "the line is not a JSON object")
+    check_required(row, REQUIRED_DOCUMENT_FIELDS)
+    issuer = text(row, "issuer", required=True, limit=10)
+    check_issuer(issuer, issuers)
+    number = text(row, "document_number", required=True, limit=100)
+    if not SAFE_DOCUMENT_NUMBER.match(number) or ".." in number:
+        raise RowError(
+            "unsafe_document_number",
+            f"document_number {number[:60]!r} may only hold letters, digits, '.', '-', '_'",
+        )
+    document_type = text(row, "document_type", required=True, limit=20)
+    if document_type not in DOCUMENT_TYPES:
+        raise RowError(
+            "bad_document_type",
+            f"document_type {document_type[:20]!r} is not invoice or credit_note",
+        )
+    customer_number = text(row, "customer_number", required=True, limit=12)
+    if not CUSTOMER_NUMBER.match(customer_number):
+        raise RowError("bad_customer_number", f"customer_number {customer_number!r} is not digits")
+    issue_date = parse_date(row["issue_date"], "issue_date")
+    due_date = parse_date(row["due_date"], "due_date") if row.get("due_date") else None
+    if due_date is not None and due_date < issue_date:
+        raise RowError("bad_date", f"due_date {due_date} is before issue_date {issue_date}")
+    currency = text(row, "currency", required=True, limit=3)
+    if currency != "EUR":
+        raise RowError("bad_currency", f"currency {currency!r} is not EUR")
+    lines = validate_lines(row["lines"])
+    excl = parse_amount(row["total_excl_vat"], "total_excl_vat")
+    vat_total = parse_amount(row["total_vat"], "total_vat")
+    incl = parse_amount(row["total_incl_vat"], "total_incl_vat")
+    check_totals(lines, excl, vat_total, incl)
+    credited = text(row, "credited_document_number", limit=100)
+    if document_type == "credit_note" and not credited:
+        raise RowError("missing_field", "a credit note needs credited_document_number")
+    document = {
+        "issuer": issuer,
+        "document_number": number,
+        "customer_code": customer_code_of(issuer, customer_number),
+        "document_type": document_type,
+        "issue_date": issue_date,
+        "due_date": due_date,
+        "customer_number": customer_number,
+        "contract_number": text(row, "contract_number", limit=50),
+        "currency": currency,
+        "lines": lines,
+        "total_excl_vat": excl,
+        "total_vat": vat_total,
+        "total_incl_vat": incl,
+        "payment_reference": check_payment_reference(
+            text(row, "payment_reference", limit=30), document_type
+        ),
+        "credited_document_number": credited or None,
+    }
+    document["content_sha256"] = content_hash(document)
+    return document
+
+
+def lines_json(lines: list[dict]) -> str:
+    """Canonical JSON of document lines: decimals as strings, stable key order."""
+    return json.dumps(
+        [{k: str(v) for k, v in line.items()} for line in lines],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def content_hash(document: dict) -> str:
+    """Identity of a document's content: tells an identical re-delivery from a conflict."""
+    canonical = {
+        k: (lines_json(v) if k == "lines" else str(v) if v is not None else None)
+        for k, v in sorted(document.items())
+        if k != "content_sha256"
+    }
+    encoded = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def validate_customer(row: dict, issuers: frozenset[str]) -> dict:
+    """A customers*.csv row → a clean customer dict, or RowError."""
+    check_required(row, REQUIRED_CUSTOMER_FIELDS)
+    issuer = text(row, "issuer", required=True, limit=10)
+    check_issuer(issuer, issuers)
+    customer_number = text(row, "customer_number", required=True, limit=12)
+    if not CUSTOMER_NUMBER.match(customer_number):
+        raise RowError("bad_customer_number", f"customer_number {customer_number!r} is not digits")
+    enterprise_number = text(row, "enterprise_number", limit=20)
+    if enterprise_number:
+        # R3: a Belgian enterprise number is 10 digits with a mod-97 check.
+        if not vat.is_valid(enterprise_number):
+            raise RowError(
+                "bad_enterprise_number",
+                f"enterprise_number {enterprise_number!r} fails the Belgian mod-97 check",
+            )
+        enterprise_number = vat.compact(enterprise_number)
+    language = text(row, "language", required=True, limit=5).lower()
+    contact_language = text(row, "contact_language", limit=5).lower() or language
+    for field, value in (("language", language), ("contact_language", contact_language)):
+        if value not in LANGUAGES:
+            raise RowError("bad_language", f"{field} {value!r} is not one of nl, fr, de, en")
+    country = text(row, "country", required=True, limit=2).upper()
+    if not COUNTRY.match(country):
+        raise RowError("bad_country", f"country {country!r} is not an ISO 3166 two-letter code")
+    email = text(row, "contact_email", limit=254).lower()
+    if email and not EMAIL.match(email):
+        raise RowError("bad_email", f"contact_email {email[:60]!r} is not an e-mail address")
+    channel_choice = text(row, "channel_choice", limit=10).lower() or "paper"
+    if channel_choice not in CHANNEL_CHOICES:
+        raise RowError(
+            "bad_channel_choice",
+            f"channel_choice {channel_choice!r} is not paper, portal or network",
+        )
+    contract_start = row.get("contract_start")
+    return {
+        "customer_code": customer_code_of(issuer, customer_number),
+        "issuer": issuer,
+        "customer_number": customer_number,
+        "name": text(row, "name", required=True),
+        "enterprise_number": enterprise_number or None,
+        "street": text(row, "street", required=True),
+        "postal_code": text(row, "postal_code", required=True, limit=12),
+        "city": text(row, "city", required=True),
+        "country": country,
+        "language": language,
+        "contract_start": parse_date(contract_start, "contract_start") if contract_start else None,
+        "contact_email": email or None,
+        "contact_first_name": text(row, "contact_first_name") or None,
+        "contact_last_name": text(row, "contact_last_name") or None,
+        "contact_language": contact_language,
+        "channel_choice": channel_choice,
+    }

@@ -1,0 +1,23 @@
+-- One row per delivery (DESIGN: analyst views). Columns may be added, never renamed.
+CREATE OR REPLACE VIEW delivery_history AS
+WITH deliveries_with_documents AS (
+    SELECT
+        d.issuer,
+        d.customer_code,
+        d.document_number,
+        doc.document_type,
+        doc.issue_date,
+        doc.total_incl_vat AS amount_incl_vat,
+        d.channel,
+        d.purpose,
+        d.status,
+        d.reason,
+        d.decided_at,
+        d.dispatched_at,
+        d.run_id,
+        d.is_copy,
+        d.print_batch_id
+    FROM deliveries AS d
+    JOIN documents AS doc USING (issuer, document_number)
+)
+SELECT * FROM deliveries_with_documents;
