@@ -69,7 +69,7 @@ def append_events(
     con.register("audit_batch", batch)
     try:
         con.execute(
-            "INSERT INTO audit_events SELECT seq, \"at\", actor, event_type, entity, "
+            'INSERT INTO audit_events SELECT seq, "at", actor, event_type, entity, '
             "payload::JSON, prev_hash, hash FROM audit_batch"
         )
     finally:

@@ -102,8 +102,9 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict],
-                mode: str = "INSERT") -> int:  # fmt: skip
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], mode: str = "INSERT"
+) -> int:
     """Bulk insert through Arrow (never executemany: hundreds of rows/s vs ~10^6)."""
     if not rows:
         return 0

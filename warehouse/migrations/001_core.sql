@@ -156,3 +156,14 @@ CREATE TRIGGER audit_events_no_update AFTER UPDATE ON audit_events FOR EACH STAT
     INSERT INTO audit_guard SELECT error('audit_log is append-only: UPDATE refused');
 CREATE TRIGGER audit_events_no_delete AFTER DELETE ON audit_events FOR EACH STATEMENT
     INSERT INTO audit_guard SELECT error('audit_log is append-only: DELETE refused');
+
+-- Consent changes after master data's channel_choice (R15-R20); folded in order.
+CREATE TABLE consent_events (
+    customer_code  VARCHAR NOT NULL,
+    "at"           TIMESTAMPTZ NOT NULL,
+    event          VARCHAR NOT NULL,   -- network_activated | portal_activated | opted_out | refused
+    channel        VARCHAR NOT NULL,
+    reason         VARCHAR NOT NULL,
+    actor          VARCHAR NOT NULL,
+    run_id         VARCHAR
+);

@@ -1,0 +1,21 @@
+-- Documents with an undelivered original delivery and no original PDF yet.
+SELECT
+    d.issuer, d.document_number, d.document_type, d.issue_date, d.due_date,
+    d.customer_number, d.contract_number, d.currency, d.lines::VARCHAR AS lines,
+    d.total_excl_vat, d.total_vat, d.total_incl_vat, d.payment_reference,
+    d.credited_document_number,
+    c.customer_code, c.name, c.street, c.postal_code, c.city, c.country, c.language
+FROM documents AS d
+JOIN customers AS c USING (customer_code)
+WHERE EXISTS (
+    SELECT 1 FROM deliveries AS v
+    WHERE v.issuer = d.issuer AND v.document_number = d.document_number
+      AND v.purpose = 'original' AND v.status = 'decided'
+)
+AND NOT EXISTS (
+    SELECT 1 FROM renditions AS r
+    WHERE r.issuer = d.issuer AND r.document_number = d.document_number
+      AND r.variant = 'original'
+)
+ORDER BY d.issuer, d.document_number
+LIMIT ?
