@@ -290,7 +290,7 @@ def validate_customer(row: dict, issuers: frozenset[str]) -> dict:
     for field, value in (("language", language), ("contact_language", contact_language)):
         if value not in LANGUAGES:
             raise RowError("bad_language", f"{field} {value!r} is not one of nl, fr, de, en")
-    country = text(row, "country", required=True, limit=2).upper()
+    country = text(row, "country", required=True, limit=60).upper()
     if not COUNTRY.match(country):
         raise RowError("bad_country", f"country {country!r} is not an ISO 3166 two-letter code")
     email = text(row, "contact_email", limit=254).lower()

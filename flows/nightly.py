@@ -1,0 +1,166 @@
+"""The nightly flow: orchestration only (which step, which batch, which order).
+
+    ingest landing → route new documents → render them → print batches → publish
+
+Every step works on batches of `batch_size` documents and picks its work from the
+warehouse state, so a re-run or a resume after a crash finishes what is not done and
+skips what is (DESIGN rules 1, 4).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from tasks.print_batch import build_print_batch
+
+from domain.clock import resolve_as_of
+from flows.report import publish_night_report
+from iportal.config import Settings, load_settings
+from tasks import paper, portal, progress, renditions, route, runs
+from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
+from warehouse.store import open_writer, refresh_snapshot
+
+ACTOR = "nightly"
+
+
+def writer(settings: Settings):
+    return open_writer(settings.warehouse_path, ACTOR, settings.lock_timeout_seconds)
+
+
+@task(cache_policy=NO_CACHE)
+def start_night(settings: Settings, as_of: datetime) -> tuple[str, object]:
+    with writer(settings) as con:
+        go_live = runs.resolve_go_live(con, settings.go_live_date, as_of)
+        run_id = runs.start_run(con, "nightly", as_of, ACTOR)
+    return run_id, go_live
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def ingest_landing_file(path, ctx: IngestContext) -> FileReport:
+    return ingest_file(path, ctx)
+
+
+@task(cache_policy=NO_CACHE)
+def route_new_documents(settings: Settings, as_of: datetime, run_id: str) -> int:
+    with writer(settings) as con:
+        return route.route_batch(con, as_of, run_id, settings.batch_size, ACTOR)
+
+
+@task(cache_policy=NO_CACHE)
+def render_pending_documents(settings: Settings, run_id: str) -> int:
+    """One batch: select (lock held), draw in the worker pool (lock free), record."""
+    with writer(settings) as con:
+        jobs = renditions.select_render_jobs(
+            con, settings.data_dir, settings.issuers, settings.batch_size
+        )
+    if not jobs:
+        return 0
+    rendered, failures = renditions.render_batch(jobs, settings.render_workers)
+    with writer(settings) as con:
+        renditions.record_renditions(con, rendered, settings.data_dir, run_id, ACTOR)
+        if failures:
+            renditions.record_render_failures(con, failures, ACTOR)
+    return len(jobs)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> list[dict]:
+    with writer(settings) as con:
+        paper.assign_print_batches(con, as_of, run_id, ACTOR)
+        pending = [
+            (b, i, paper.mail_pieces(con, b, settings.data_dir))
+            for b, i in paper.building_batches(con)
+        ]
+    built = []
+    for batch_id, issuer, pieces in pending:
+        batch = build_print_batch(pieces, settings.print_dir, batch_id, issuer)
+        with writer(settings) as con:
+            paper.mark_batch_ready(con, batch, settings.data_dir, ACTOR)
+        built.append(
+            {
+                "batch_id": batch.batch_id,
+                "issuer": issuer,
+                "pieces": batch.pieces,
+                "pages": batch.pages,
+                "sheets": batch.sheets,
+                "pdf": str(batch.pdf_path),
+            }
+        )
+    return built
+
+
+@task(cache_policy=NO_CACHE)
+def publish_electronic_deliveries(settings: Settings) -> int:
+    with writer(settings) as con:
+        return portal.publish_portal_deliveries(con, ACTOR)
+
+
+@task(cache_policy=NO_CACHE)
+def finish_night(settings: Settings, run_id: str, summary: dict) -> dict:
+    with writer(settings) as con:
+        summary["deliveries"] = runs.summarise_deliveries(con, run_id)
+        runs.finish_run(con, run_id, "completed", summary, ACTOR)
+        con.close()
+        refresh_snapshot(settings.warehouse_path, settings.snapshot_path)
+    return summary
+
+
+def repeat_until_done(step, *args, label: str) -> int:
+    total = 0
+    while done := step(*args):
+        total += done
+        progress.advance(label, done)
+    return total
+
+
+@flow(name="nightly")
+def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
+    """Process tonight's landing files end to end; returns the run summary."""
+    logger = get_run_logger()
+    settings = load_settings(data_dir)
+    moment = resolve_as_of(as_of, settings.timezone)
+    started = time.monotonic()
+    run_id, go_live = start_night(settings, moment)
+    logger.info("nightly run %s as of %s (go-live %s)", run_id, moment.isoformat(), go_live)
+    ctx = IngestContext(
+        database=settings.warehouse_path,
+        processed_dir=settings.processed_dir,
+        issuers=frozenset(settings.issuers),
+        go_live=go_live,
+        run_id=run_id,
+        batch_size=settings.batch_size,
+        lock_timeout=settings.lock_timeout_seconds,
+        actor=ACTOR,
+    )
+    timings: dict[str, float] = {}
+    mark = time.monotonic()
+    files = [ingest_landing_file(path, ctx) for path in list_landing_files(settings.landing_dir)]
+    timings["ingest"] = time.monotonic() - mark
+    mark = time.monotonic()
+    routed = repeat_until_done(route_new_documents, settings, moment, run_id, label="route")
+    timings["route"] = time.monotonic() - mark
+    mark = time.monotonic()
+    rendered = repeat_until_done(render_pending_documents, settings, run_id, label="render")
+    timings["render"] = time.monotonic() - mark
+    mark = time.monotonic()
+    batches = dispatch_print_batches(settings, moment, run_id)
+    published = publish_electronic_deliveries(settings)
+    timings["dispatch"] = time.monotonic() - mark
+    timings["total"] = time.monotonic() - started
+    summary = {
+        "run_id": run_id,
+        "as_of": moment.isoformat(),
+        "go_live_date": str(go_live),
+        "files": [vars(f) | {"reasons": dict(f.reasons)} for f in files],
+        "documents_routed": routed,
+        "documents_rendered": rendered,
+        "print_batches": batches,
+        "portal_published": published,
+        "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
+    }
+    summary = finish_night(settings, run_id, summary)
+    publish_night_report(summary)
+    return summary

@@ -1,0 +1,46 @@
+"""The run report as Prefect artifacts: counts per channel, quarantine, timings."""
+
+from __future__ import annotations
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+
+def quarantine_lines(summary: dict) -> list[str]:
+    lines = []
+    for f in summary["files"]:
+        for reason, count in sorted(f["reasons"].items()):
+            lines.append(f"| {f['file_name']} | {reason} | {count} |")
+    return lines
+
+
+def render_night_markdown(summary: dict) -> str:
+    files = "\n".join(
+        f"| {f['file_name']} | {f['status']} | {f['rows_total']} | {f['ingested']} | "
+        f"{f['unchanged']} | {f['quarantined']} |"
+        for f in summary["files"]
+    )
+    deliveries = "\n".join(
+        f"| {d['channel']} | {d['purpose']} | {d['status']} | {d['deliveries']} |"
+        for d in summary["deliveries"]
+    )
+    quarantine = "\n".join(quarantine_lines(summary)) or "| – | none | 0 |"
+    timings = ", ".join(f"{k} {v} s" for k, v in summary["timings_seconds"].items())
+    return (
+        f"# Nightly run {summary['run_id']}\n\nas of {summary['as_of']}; go-live "
+        f"{summary['go_live_date']}; {timings}\n\n## Landing files\n\n"
+        "| file | status | rows | ingested | unchanged | quarantined |\n|---|---|---|---|---|---|\n"
+        f"{files}\n\n## Deliveries\n\n| channel | purpose | status | deliveries |\n"
+        f"|---|---|---|---|\n{deliveries}\n\n## Quarantine\n\n| file | reason | rows |\n"
+        f"|---|---|---|\n{quarantine}\n"
+    )
+
+
+def publish_night_report(summary: dict) -> None:
+    create_markdown_artifact(
+        key="nightly-report", markdown=render_night_markdown(summary), description="Nightly run"
+    )
+    create_table_artifact(
+        key="nightly-deliveries",
+        table=summary["deliveries"] or [{"channel": "-", "deliveries": 0}],
+        description="Deliveries decided by this run, per channel and status",
+    )

@@ -1,0 +1,43 @@
+"""Analyst access: read-only SQL on the snapshot, audit verification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from iportal.config import load_settings
+from warehouse.audit import ChainReport, verify_chain
+from warehouse.store import open_reader
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple]
+    source: Path
+    fresh_as_of: datetime
+
+
+def run_query(data_dir: Path, query: str) -> QueryResult:
+    """The connection is read-only: a write statement fails inside DuckDB itself."""
+    settings = load_settings(data_dir)
+    con = open_reader(settings.warehouse_path, settings.snapshot_path)
+    try:
+        cursor = con.execute(query)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if columns else []
+    finally:
+        con.close()
+    source = settings.snapshot_path if settings.snapshot_path.exists() else settings.warehouse_path
+    fresh = datetime.fromtimestamp(source.stat().st_mtime, UTC)
+    return QueryResult(columns, rows, source, fresh)
+
+
+def verify_audit(data_dir: Path) -> ChainReport:
+    settings = load_settings(data_dir)
+    con = open_reader(settings.warehouse_path, settings.snapshot_path)
+    try:
+        return verify_chain(con)
+    finally:
+        con.close()

@@ -1,0 +1,148 @@
+"""`iportal`: the operators' and analysts' command line, a thin layer over the flows
+and the warehouse API. Every command takes --data-dir (env IPORTAL_DATA_DIR)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from iportal import output
+
+app = typer.Typer(
+    help="iportal: deliver invoices and credit notes (ingest, render, route, print, publish).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", envvar="IPORTAL_DATA_DIR", help="Data folder.")
+]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Moment of the run (YYYY-MM-DD or ISO time).")
+]
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def one_line_errors(command):
+    """Errors are one clear line and a non-zero exit, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except Exception as error:  # the operator gets one line; details are in the logs
+            err.print(f"[red]error:[/red] {type(error).__name__}: {error}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.command()
+@one_line_errors
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the landing files.")],
+    customers: Annotated[int, typer.Option(min=1)] = 300,
+    years: Annotated[int, typer.Option(min=0, max=30)] = 18,
+    seed: int = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today.")] = None,
+    bad_rows: Annotated[int, typer.Option(help="Bad rows of each kind, for tests.")] = 0,
+    json_out: Json = False,
+) -> None:
+    """Write synthetic landing files (customers CSV, history Parquet, tonight's JSONL).
+
+    Example: iportal generate --customers 300 --years 18 --out var/landing --seed 7
+    """
+    from tasks.generate import write_landing_files
+
+    summary = write_landing_files(
+        out, customers, years, seed, date.fromisoformat(as_of) if as_of else None, bad_rows
+    )
+    output.show_generated(console, summary, json_out)
+
+
+@app.command()
+@one_line_errors
+def nightly(data_dir: DataDir = Path("var"), as_of: AsOf = None, json_out: Json = False) -> None:
+    """Run the nightly flow on the data dir's landing folder.
+
+    Example: iportal nightly --data-dir var --as-of 2026-11-27
+    """
+    summary = output.run_with_progress(console, "nightly", data_dir, as_of, json_out)
+    output.show_night(console, summary, data_dir, json_out)
+
+
+@app.command()
+@one_line_errors
+def demo(
+    data_dir: DataDir = Path("var"),
+    customers: Annotated[int, typer.Option(min=1)] = 300,
+    years: Annotated[int, typer.Option(min=1, max=30)] = 18,
+    seed: int = 1,
+) -> None:
+    """Generate a sample and run one night on the embedded defaults.
+
+    Example: iportal demo --data-dir var
+    """
+    from tasks.generate import write_landing_files
+
+    landing = data_dir / "landing"
+    console.print(f"generating {customers} customers, {years} years of history into {landing}")
+    output.show_generated(console, write_landing_files(landing, customers, years, seed), False)
+    summary = output.run_with_progress(console, "nightly", data_dir, None, False)
+    output.show_night(console, summary, data_dir, False)
+
+
+@app.command()
+@one_line_errors
+def sql(
+    query: Annotated[str, typer.Argument(help="A read-only SQL query.")],
+    data_dir: DataDir = Path("var"),
+    format: Annotated[str, typer.Option(help="table, csv or json")] = "table",
+) -> None:
+    """Run read-only SQL on the analysts' snapshot (refreshed at the end of each run).
+
+    Example: iportal sql "SELECT channel, count(*) FROM delivery_history GROUP BY 1"
+    """
+    from iportal.analyst import run_query
+
+    result = run_query(data_dir, query)
+    output.show_query(console, err, result, format)
+
+
+audit_app = typer.Typer(help="The tamper-evident audit chain (R30).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+@one_line_errors
+def audit_verify(data_dir: DataDir = Path("var"), json_out: Json = False) -> None:
+    """Recompute the audit hash chain and report the first broken link.
+
+    Example: iportal audit verify --data-dir var
+    """
+    from iportal.analyst import verify_audit
+
+    report = verify_audit(data_dir)
+    if json_out:
+        console.print_json(json.dumps(vars(report)))
+    elif report.ok:
+        console.print(f"audit chain intact: {report.events} events verified")
+    else:
+        err.print(f"audit chain BROKEN at seq {report.first_broken_seq}: {report.problem}")
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    sys.exit(app())

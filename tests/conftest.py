@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh warehouse on a temporary DuckDB file, tiny documents."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from warehouse.store import open_writer
+
+DOCUMENT = {
+    "issuer": "DL5",
+    "document_number": "2026-0001234",
+    "document_type": "invoice",
+    "issue_date": "2026-11-26",
+    "due_date": "2026-12-26",
+    "customer_number": "0012345",
+    "contract_number": "C-778812",
+    "currency": "EUR",
+    "lines": [
+        {"description": "Lease VW ID.4 — Nov 2026", "quantity": "1",
+         "unit_price": "612.40", "vat_rate": "21"}
+    ],
+    "total_excl_vat": "612.40",
+    "total_vat": "128.60",
+    "total_incl_vat": "741.00",
+    "payment_reference": "+++000/0012/34526+++",
+    "credited_document_number": None,
+}  # fmt: skip
+
+CUSTOMER = {
+    "issuer": "DL5",
+    "customer_number": "0012345",
+    "name": "Garage Peeters BV",
+    "enterprise_number": "0418711287",
+    "street": "Kerkstraat 1",
+    "postal_code": "9000",
+    "city": "Gent",
+    "country": "BE",
+    "language": "nl",
+    "contract_start": "2024-01-01",
+    "contact_email": "an.peeters@example.be",
+    "contact_first_name": "An",
+    "contact_last_name": "Peeters",
+    "contact_language": "nl",
+    "channel_choice": "paper",
+}
+
+
+@pytest.fixture
+def document() -> dict:
+    return copy.deepcopy(DOCUMENT)
+
+
+@pytest.fixture
+def customer() -> dict:
+    return dict(CUSTOMER)
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def warehouse(warehouse_path: Path):
+    """A writer connection on a fresh, migrated warehouse."""
+    with open_writer(warehouse_path, "test") as con:
+        yield con
