@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tasks.print_batch import MailPiece, PrintBatch
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import load_sql, transaction
+from warehouse.store import load_sql, run_sql, transaction
 
 
 def print_batch_id(issuer: str, as_of: datetime, run_id: str) -> str:
@@ -31,8 +31,8 @@ def assign_print_batches(con, as_of: datetime, run_id: str, actor: str) -> list[
             batch_id = print_batch_id(issuer, as_of, run_id)
             params = {"batch_id": batch_id, "issuer": issuer}
             created = {"run_id": run_id, "created_at": datetime.now(UTC)}
-            con.execute(load_sql("insert_print_batch"), params | created)
-            con.execute(load_sql("assign_paper_to_batch"), params)
+            run_sql(con, load_sql("insert_print_batch"), params | created)
+            run_sql(con, load_sql("assign_paper_to_batch"), params)
             batch_ids.append(batch_id)
         append_events(
             con,
@@ -78,9 +78,9 @@ def mark_batch_ready(con, batch: PrintBatch, data_dir: Path, actor: str) -> None
             "pdf_path": str(batch.pdf_path.relative_to(data_dir)),
             "manifest_path": str(batch.manifest_path.relative_to(data_dir)),
         }
-        con.execute(load_sql("mark_print_batch_ready"), ready)
+        run_sql(con, load_sql("mark_print_batch_ready"), ready)
         dispatched = {"dispatched_at": now, "batch_id": batch.batch_id}
-        con.execute(load_sql("mark_batch_dispatched"), dispatched)
+        run_sql(con, load_sql("mark_batch_dispatched"), dispatched)
         append_events(
             con,
             [

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from domain.paths import document_pdf_relpath, resolve_inside
 from domain.records import RenderedDocument, RenderJob
+from tasks.render import render_documents, render_one
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, transaction
+from warehouse.store import insert_rows, load_sql, run_sql, transaction
 
 log = logging.getLogger("iportal.render")
 
@@ -107,8 +108,8 @@ def record_render_failures(con, failures: list[tuple[RenderJob, str]], actor: st
     with transaction(con):
         for job, error in failures:
             failed = {"reason": f"render failed: {error}"[:500], "issuer": job.issuer}
-            con.execute(
-                load_sql("fail_undelivered"), failed | {"document_number": job.document_number}
+            run_sql(
+                con, load_sql("fail_undelivered"), failed | {"document_number": job.document_number}
             )
         append_events(
             con,
@@ -123,3 +124,18 @@ def record_render_failures(con, failures: list[tuple[RenderJob, str]], actor: st
             ],
         )
     return len(failures)
+
+
+def render_batch(jobs: list[RenderJob], workers: int) -> tuple[list[RenderedDocument], list]:
+    """Render a batch in the pool; if it fails, isolate the bad documents one by one."""
+    try:
+        return render_documents(jobs, workers), []
+    except Exception:
+        log.exception("a batch of %d documents failed to render; retrying one by one", len(jobs))
+    rendered, failures = [], []
+    for job in jobs:
+        try:
+            rendered.append(render_one(job))
+        except Exception as error:  # a bad document must not stop the night
+            failures.append((job, f"{type(error).__name__}: {error}"))
+    return rendered, failures

@@ -7,13 +7,14 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import load_sql, transaction
+from warehouse.store import load_sql, run_sql, transaction
 
 
 def start_run(con, flow: str, as_of: datetime, actor: str) -> str:
     run_id = uuid.uuid4().hex
     with transaction(con):
-        con.execute(
+        run_sql(
+            con,
             load_sql("start_run"),
             {"run_id": run_id, "flow": flow, "as_of": as_of, "started_at": datetime.now(UTC)},
         )
@@ -26,7 +27,8 @@ def start_run(con, flow: str, as_of: datetime, actor: str) -> str:
 
 def finish_run(con, run_id: str, status: str, summary: dict, actor: str) -> None:
     with transaction(con):
-        con.execute(
+        run_sql(
+            con,
             load_sql("finish_run"),
             {
                 "run_id": run_id,
@@ -42,12 +44,15 @@ def resolve_go_live(con, configured: date | None, as_of: datetime) -> date:
     """Configured date, else the one fixed by the first run (the day before its as_of)."""
     if configured:
         return configured
-    row = con.execute("SELECT value FROM meta WHERE key = 'go_live_date'").fetchone()
+    rows = run_sql(con, "SELECT value FROM meta WHERE key = 'go_live_date'")
+    row = rows[0] if rows else None
     if row:
         return date.fromisoformat(row[0])
     go_live = as_of.date() - timedelta(days=1)
-    con.execute(
-        "INSERT INTO meta VALUES ('go_live_date', ?, ?)", [go_live.isoformat(), datetime.now(UTC)]
+    run_sql(
+        con,
+        "INSERT INTO meta VALUES ('go_live_date', ?, ?)",
+        [go_live.isoformat(), datetime.now(UTC)],
     )
     return go_live
 

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
+from warehouse.store import run_sql
+
 GENESIS = "0" * 64
 
 
@@ -41,7 +43,8 @@ def chain_hash(
 
 
 def last_link(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
-    row = con.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+    rows = run_sql(con, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    row = rows[0] if rows else None
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
@@ -68,9 +71,10 @@ def append_events(
     batch = pa.table(columns)
     con.register("audit_batch", batch)
     try:
-        con.execute(
+        run_sql(
+            con,
             'INSERT INTO audit_events SELECT seq, "at", actor, event_type, entity, '
-            "payload::JSON, prev_hash, hash FROM audit_batch"
+            "payload::JSON, prev_hash, hash FROM audit_batch",
         )
     finally:
         con.unregister("audit_batch")

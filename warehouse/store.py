@@ -32,32 +32,39 @@ def load_sql(name: str) -> str:
     return (QUERIES_DIR / f"{name}.sql").read_text()
 
 
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
+    """Execute and drain: DuckDB 2 refuses new work while a result is left unread."""
+    return con.execute(sql, params).fetchall()
+
+
 def migration_files() -> list[Path]:
     return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply pending numbered migrations, one transaction each; returns those applied."""
-    con.execute(
+    run_sql(
+        con,
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
     )
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = {row[0] for row in run_sql(con, "SELECT version FROM schema_migrations")}
     applied = []
     for path in migration_files():
         version = int(path.name[:3])
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
+        run_sql(con, "BEGIN TRANSACTION")
         try:
-            con.execute(path.read_text())
-            con.execute(
+            run_sql(con, path.read_text())
+            run_sql(
+                con,
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                 [version, path.stem, datetime.now(UTC)],
             )
-            con.execute("COMMIT")
+            run_sql(con, "COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            run_sql(con, "ROLLBACK")
             raise
         applied.append(path.stem)
     return applied
@@ -65,13 +72,13 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
     for path in sorted(VIEWS_DIR.glob("*.sql")):
-        con.execute(path.read_text())
+        run_sql(con, path.read_text())
 
 
 def connect_writer(database: Path) -> duckdb.DuckDBPyConnection:
     database.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database))
-    con.execute("SET TimeZone = 'UTC'")
+    run_sql(con, "SET TimeZone = 'UTC'")
     apply_migrations(con)
     apply_views(con)
     return con
@@ -93,13 +100,13 @@ def open_writer(
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """One batch = one transaction: the state change and its audit events together."""
-    con.execute("BEGIN TRANSACTION")
+    run_sql(con, "BEGIN TRANSACTION")
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        run_sql(con, "ROLLBACK")
         raise
-    con.execute("COMMIT")
+    run_sql(con, "COMMIT")
 
 
 def insert_rows(
@@ -112,7 +119,7 @@ def insert_rows(
     columns = ", ".join(batch.column_names)
     con.register("rows_batch", batch)
     try:
-        con.execute(f"{mode} INTO {table} ({columns}) SELECT {columns} FROM rows_batch")
+        run_sql(con, f"{mode} INTO {table} ({columns}) SELECT {columns} FROM rows_batch")
     finally:
         con.unregister("rows_batch")
     return len(rows)
@@ -125,7 +132,7 @@ def refresh_snapshot(database: Path, snapshot: Path) -> Path:
     """
     con = duckdb.connect(str(database))
     try:
-        con.execute("CHECKPOINT")
+        run_sql(con, "CHECKPOINT")
     finally:
         con.close()
     partial = snapshot.with_name(snapshot.name + ".partial")
@@ -140,5 +147,5 @@ def open_reader(database: Path, snapshot: Path) -> duckdb.DuckDBPyConnection:
     if not source.exists():
         raise FileNotFoundError(f"no warehouse at {database}: run `iportal nightly` first")
     con = duckdb.connect(str(source), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
+    run_sql(con, "SET TimeZone = 'UTC'")
     return con

@@ -28,7 +28,7 @@ from tasks.ingest.read import (
     read_document_rows,
 )
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, open_writer, transaction
+from warehouse.store import insert_rows, load_sql, open_writer, run_sql, transaction
 
 MAX_RAW = 2000
 
@@ -327,8 +327,8 @@ def move_to_processed(path: Path, processed_dir: Path, sha256: str) -> Path:
 
 def already_processed(ctx: IngestContext, sha256: str) -> bool:
     with open_writer(ctx.database, ctx.actor, ctx.lock_timeout) as con:
-        row = con.execute("SELECT 1 FROM landing_files WHERE sha256 = ?", [sha256]).fetchone()
-    return row is not None
+        row = run_sql(con, "SELECT 1 FROM landing_files WHERE sha256 = ?", [sha256])
+    return bool(row)
 
 
 def ingest_file(path: Path, ctx: IngestContext) -> FileReport:

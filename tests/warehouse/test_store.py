@@ -60,7 +60,9 @@ def test_audit_chain_verifies_and_detects_a_changed_row(warehouse_path: Path):
         assert verify_chain(con).ok
         with pytest.raises(duckdb.Error, match="append-only"):
             con.execute("UPDATE audit_events SET entity = 'x' WHERE seq = 3")
-        con.execute("DROP TRIGGER audit_events_no_update ON audit_events")  # a writer can; the chain still tells
+        con.execute(
+            "DROP TRIGGER audit_events_no_update ON audit_events"
+        )  # a writer can; the chain still tells
         con.execute("UPDATE audit_events SET payload = '{\"i\":99}' WHERE seq = 3")
         report = verify_chain(con)
     assert not report.ok and report.first_broken_seq == 3
