@@ -133,10 +133,8 @@ def document_row(doc: dict, line: int, report: FileReport, ctx: IngestContext) -
     return row
 
 
-def judge_document(
-    doc: dict, known_hash: str | None, codes: set[str], known_keys: set[tuple]
-) -> Rejection | None:
-    """Checks that need the warehouse: conflict, unknown customer, unknown credited invoice."""
+def judge_document(doc: dict, known_hash: str | None, codes: set[str]) -> Rejection | None:
+    """Checks that need the warehouse: conflict with a stored document, unknown customer."""
     issuer, number = doc["issuer"], doc["document_number"]
     if known_hash and known_hash != doc["content_sha256"]:
         return Rejection(
@@ -147,11 +145,6 @@ def judge_document(
     if doc["customer_code"] not in codes:
         return Rejection(
             "unknown_customer", f"customer {doc['customer_code']} is not in master data"
-        )
-    credited = doc["credited_document_number"]
-    if credited and (issuer, credited) not in known_keys:
-        return Rejection(
-            "unknown_credited_document", f"credited invoice {issuer} {credited} is unknown"
         )
     return None
 
@@ -164,12 +157,7 @@ def classify_documents(
     ctx: IngestContext,
 ):
     """Split validated documents into new rows and rejections; identical ones are no-ops."""
-    keys = [
-        {"issuer": d["issuer"], "document_number": n}
-        for _, d in chunk
-        for n in (d["document_number"], d["credited_document_number"])
-        if n
-    ]
+    keys = [{"issuer": d["issuer"], "document_number": d["document_number"]} for _, d in chunk]
     register(con, "chunk_keys", keys)
     register(con, "chunk_codes", [{"customer_code": d["customer_code"]} for _, d in chunk])
     stored = {(i, n): h for i, n, h in con.execute(load_sql("existing_documents")).fetchall()}
@@ -180,7 +168,7 @@ def classify_documents(
         known_hash = seen.get(key) or stored.get(key)
         if known_hash == doc["content_sha256"]:
             report.unchanged += 1
-        elif rejection := judge_document(doc, known_hash, codes, stored.keys() | seen.keys()):
+        elif rejection := judge_document(doc, known_hash, codes):
             rejected.append((line, rejection, doc))
         else:
             seen[key] = doc["content_sha256"]

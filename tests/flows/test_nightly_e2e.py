@@ -1,0 +1,141 @@
+"""End to end: generated landing files → nightly flow → warehouse, PDFs, print batch."""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from flows.nightly import nightly
+from tasks.generate import write_landing_files
+from warehouse.audit import verify_chain
+from warehouse.store import open_writer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
+AS_OF = "2026-11-27"
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory, prefect_harness):
+    data_dir = tmp_path_factory.mktemp("night")
+    generated = write_landing_files(
+        data_dir / "landing", customers=40, years=3, seed=11, as_of=date(2026, 11, 27), bad_rows=1
+    )
+    first = nightly(as_of=AS_OF, data_dir=str(data_dir))
+    return data_dir, generated, first
+
+
+def rows(data_dir: Path, sql: str) -> list[tuple]:
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        return con.execute(sql).fetchall()
+
+
+def test_every_good_document_is_stored_and_every_bad_row_quarantined(night):
+    data_dir, generated, summary = night
+    total = generated.history_documents + generated.tonight_documents
+    assert rows(data_dir, "SELECT count(*) FROM documents") == [(total,)]
+    quarantined = rows(data_dir, "SELECT reason, count(*) FROM quarantine GROUP BY 1")
+    assert sum(n for _, n in quarantined) == sum(generated.bad_rows_by_kind.values())
+    assert all(f["status"] == "processed" for f in summary["files"])
+    assert not list((data_dir / "landing").glob("*.*"))  # all moved to processed/
+
+
+def test_each_new_document_has_exactly_one_original_delivery_per_channel(night):
+    data_dir, generated, _ = night
+    assert rows(data_dir, "SELECT count(DISTINCT (issuer, document_number)) FROM deliveries") == [
+        (generated.tonight_documents,)
+    ]
+    assert rows(
+        data_dir,
+        "SELECT count(*) FROM deliveries d JOIN documents USING (issuer, document_number) "
+        "WHERE is_history",
+    ) == [(0,)]
+    statuses = dict(
+        rows(data_dir, "SELECT channel, list(DISTINCT status) FROM deliveries GROUP BY 1")
+    )
+    assert statuses["paper"] == ["dispatched"]
+    assert statuses["portal"] == ["published"]
+
+
+def test_routing_follows_channel_choice(night):
+    data_dir, _, _ = night
+    mismatches = rows(
+        data_dir,
+        "SELECT count(*) FROM deliveries d JOIN customers c USING (customer_code) "
+        "WHERE (c.channel_choice = 'portal') <> (d.channel = 'portal')",
+    )
+    assert mismatches == [(0,)]  # R15: portal → portal only; paper and network → paper
+
+
+def test_pdfs_open_and_show_number_amount_and_recorded_pages(night):
+    data_dir, _, _ = night
+    sample = rows(
+        data_dir,
+        "SELECT r.path, r.pages, r.bytes, d.document_number, d.total_incl_vat, d.customer_code "
+        "FROM renditions r JOIN documents d USING (issuer, document_number) ORDER BY 1 LIMIT 5",
+    )
+    assert sample
+    for path, pages, size, number, amount, code in sample:
+        pdf = data_dir / path
+        assert pdf.stat().st_size == size
+        reader = PdfReader(pdf)
+        assert len(reader.pages) == pages
+        text = " ".join(page.extract_text() for page in reader.pages)
+        assert number in text and code in text
+        integer_part = f"{int(amount):,}".replace(",", ".")  # nl/de grouping; fr uses a space
+        assert integer_part.split(".")[-1] in text
+
+
+def test_print_batch_matches_its_manifest(night):
+    data_dir, _, summary = night
+    assert summary["print_batches"]
+    for batch in summary["print_batches"]:
+        pdf = Path(batch["pdf"])
+        manifest = pdf.with_name(pdf.stem + ".manifest.csv")
+        assert (pdf.parent / "READY").exists()
+        pieces = list(csv.DictReader(manifest.open(encoding="utf-8")))
+        assert len(pieces) == batch["pieces"]
+        assert all(int(p["first_page"]) % 2 == 1 for p in pieces)  # duplex: odd start
+        keys = [(p["country"] != "BE", p["country"], p["postal_code"]) for p in pieces]
+        assert keys == sorted(keys)
+        reader = PdfReader(pdf)
+        for piece in pieces[:5]:
+            text = reader.pages[int(piece["first_page"]) - 1].extract_text()
+            assert piece["document_number"] in text
+    paper = rows(data_dir, "SELECT count(*) FROM deliveries WHERE channel = 'paper'")[0][0]
+    assert sum(b["pieces"] for b in summary["print_batches"]) == paper
+
+
+def test_a_second_run_changes_nothing(night):
+    data_dir, _, _ = night
+    before = rows(
+        data_dir,
+        "SELECT count(*) FROM deliveries UNION ALL SELECT count(*) FROM print_batches "
+        "UNION ALL SELECT count(*) FROM renditions",
+    )
+    second = nightly(as_of=AS_OF, data_dir=str(data_dir))
+    after = rows(
+        data_dir,
+        "SELECT count(*) FROM deliveries UNION ALL SELECT count(*) FROM print_batches "
+        "UNION ALL SELECT count(*) FROM renditions",
+    )
+    assert after == before
+    assert second["documents_routed"] == 0 and second["print_batches"] == []
+    assert second["documents_rendered"] == 0
+
+
+def test_audit_chain_verifies_and_analysts_see_the_views(night):
+    data_dir, _, _ = night
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        assert verify_chain(con).ok
+        kinds = {r[0] for r in con.execute("SELECT DISTINCT event_type FROM audit_log").fetchall()}
+    assert {
+        "document_ingested",
+        "delivery_decided",
+        "document_rendered",
+        "print_batch_ready",
+        "document_published",
+        "row_quarantined",
+    } <= kinds
+    assert (data_dir / "snapshot.duckdb").exists()
