@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,11 @@ import typer
 from rich.console import Console
 
 from iportal import output
+
+# The ephemeral Prefect API takes 7-9 s to start on an idle 2-core machine and more
+# under load; operators read a progress bar, and Prefect's INFO lines stay in its UI.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 app = typer.Typer(
     help="iportal: deliver invoices and credit notes (ingest, render, route, print, publish).",
@@ -122,6 +128,11 @@ def sql(
 
 audit_app = typer.Typer(help="The tamper-evident audit chain (R30).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+
+
+@audit_app.callback()
+def audit_group() -> None:
+    """Audit commands (a group, so that `iportal audit verify` keeps its name)."""
 
 
 @audit_app.command("verify")
