@@ -75,12 +75,18 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> None:
         run_sql(con, path.read_text())
 
 
+_migrated: set[Path] = set()
+
+
 def connect_writer(database: Path) -> duckdb.DuckDBPyConnection:
+    """Connect; migrations and views are checked once per database and process."""
     database.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database))
     run_sql(con, "SET TimeZone = 'UTC'")
-    apply_migrations(con)
-    apply_views(con)
+    if database.resolve() not in _migrated:
+        apply_migrations(con)
+        apply_views(con)
+        _migrated.add(database.resolve())
     return con
 
 

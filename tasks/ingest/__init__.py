@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from domain.validate import Rejection, RowError, lines_json, validate_customer, validate_document
+from domain.validate import Rejection, RowError, validate_customer, validate_document
 from tasks.ingest.read import (
     UnreadableFile,
     jsonl_is_complete,
@@ -124,7 +124,7 @@ def store_quarantine(con, rows: list[dict]) -> None:
 
 def document_row(doc: dict, line: int, report: FileReport, ctx: IngestContext) -> dict:
     row = dict(doc)
-    row["lines"] = lines_json(doc["lines"])
+    row["lines"] = row.pop("lines_json")
     row["is_history"] = doc["issue_date"] < ctx.go_live
     row["source_file"] = report.file_name
     row["source_line"] = line
