@@ -3,8 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.be import ogm_vcs
+from stdnum.exceptions import ValidationError
 
-from domain.validate import RowError, validate_customer, validate_document
+from domain.validate import RowError, ogm_digits, validate_customer, validate_document
 
 ISSUERS = frozenset({"DL2", "DL5"})
 
@@ -105,3 +109,21 @@ def test_bad_customer_rows_are_rejected_with_reason(customer, field, value, reas
 def test_empty_channel_choice_means_paper(customer):
     customer["channel_choice"] = ""
     assert validate_customer(customer, ISSUERS)["channel_choice"] == "paper"  # R15
+
+
+@given(
+    st.integers(min_value=0, max_value=10**10 - 1),
+    st.integers(min_value=0, max_value=99),
+    st.booleans(),
+)
+def test_structured_communication_fast_path_agrees_with_stdnum(first10, check, use_valid_check):
+    if use_valid_check:
+        check = first10 % 97 or 97
+    digits = f"{first10:010d}{check:02d}"
+    reference = f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
+    try:
+        ours = ogm_digits(reference)
+    except ValidationError:
+        ours = None
+    assert (ours is not None) == ogm_vcs.is_valid(reference)
+    assert ours is None or ogm_vcs.compact(reference) == ours
