@@ -14,13 +14,13 @@ from datetime import datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from tasks.print_batch import build_print_batch
 
 from domain.clock import resolve_as_of
 from flows.report import publish_night_report
 from iportal.config import Settings, load_settings
 from tasks import paper, portal, progress, renditions, route, runs
 from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
+from tasks.print_batch import build_print_batch
 from warehouse.store import open_writer, refresh_snapshot
 
 ACTOR = "nightly"
@@ -76,7 +76,13 @@ def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> 
         ]
     built = []
     for batch_id, issuer, pieces in pending:
-        batch = build_print_batch(pieces, settings.print_dir, batch_id, issuer)
+        batch = build_print_batch(
+            pieces,
+            settings.print_dir,
+            batch_id,
+            issuer,
+            max_pieces_per_file=settings.print_max_pieces_per_file,
+        )
         with writer(settings) as con:
             paper.mark_batch_ready(con, batch, settings.data_dir, ACTOR)
         built.append(

@@ -9,6 +9,7 @@ READY marker, written last.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,6 +78,19 @@ def mark_batch_ready(con, batch: PrintBatch, data_dir: Path, actor: str) -> None
             "sha256": batch.sha256,
             "pdf_path": str(batch.pdf_path.relative_to(data_dir)),
             "manifest_path": str(batch.manifest_path.relative_to(data_dir)),
+            "files": json.dumps(
+                [
+                    {
+                        "path": str(p.path.relative_to(data_dir)),
+                        "pieces": p.pieces,
+                        "pages": p.pages,
+                        "sheets": p.sheets,
+                        "sha256": p.sha256,
+                        "bytes": p.bytes,
+                    }
+                    for p in batch.parts
+                ]
+            ),
         }
         run_sql(con, load_sql("mark_print_batch_ready"), ready)
         dispatched = {"dispatched_at": now, "batch_id": batch.batch_id}

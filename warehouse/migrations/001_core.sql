@@ -133,7 +133,8 @@ CREATE TABLE print_batches (
     pieces         INTEGER,
     pages          INTEGER,
     sheets         INTEGER,
-    sha256         VARCHAR
+    sha256         VARCHAR,              -- of the first (or only) PDF file
+    files          JSON                  -- every part: path, pieces, pages, sheets, sha256
 );
 
 -- Append-only, hash-chained (R30). Each hash covers prev_hash and the row's
