@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,11 +14,9 @@ import typer
 from rich.console import Console
 
 from iportal import output
+from iportal.prefect_env import configure_prefect
 
-# The ephemeral Prefect API takes 7-9 s to start on an idle 2-core machine and more
-# under load; operators read a progress bar, and Prefect's INFO lines stay in its UI.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+configure_prefect()
 
 app = typer.Typer(
     help="iportal: deliver invoices and credit notes (ingest, render, route, print, publish).",

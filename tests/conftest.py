@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from iportal.prefect_env import configure_prefect
 from warehouse.store import open_writer
+
+configure_prefect(quiet=False)
 
 DOCUMENT = {
     "issuer": "DL5",
