@@ -41,3 +41,36 @@ def verify_audit(data_dir: Path) -> ChainReport:
         return verify_chain(con)
     finally:
         con.close()
+
+
+@dataclass
+class RenderCheck:
+    checked: int
+    mismatches: list[str]
+
+
+def verify_renditions(data_dir: Path, sample: int, seed: int = 0) -> RenderCheck:
+    """Re-render a sample of archived PDFs and compare sha256 (DESIGN rule 5)."""
+    import tempfile
+
+    from tasks.render import render_one
+    from tasks.renditions import render_job_from_row
+    from warehouse.store import load_sql
+
+    settings = load_settings(data_dir)
+    con = open_reader(settings.warehouse_path, settings.snapshot_path)
+    try:
+        cursor = con.execute(
+            load_sql("rendered_documents_sample"), {"limit": sample, "seed": str(seed)}
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+    mismatches = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for row in rows:
+            job = render_job_from_row(row, Path(scratch), settings.issuers)
+            if render_one(job).sha256 != row["recorded_sha256"]:
+                mismatches.append(f"{row['issuer']}/{row['document_number']}")
+    return RenderCheck(len(rows), mismatches)

@@ -134,22 +134,71 @@ def audit_group() -> None:
 
 @audit_app.command("verify")
 @one_line_errors
-def audit_verify(data_dir: DataDir = Path("var"), json_out: Json = False) -> None:
-    """Recompute the audit hash chain and report the first broken link.
+def audit_verify(
+    data_dir: DataDir = Path("var"),
+    documents: Annotated[int, typer.Option(help="Also re-render N archived PDFs.")] = 0,
+    json_out: Json = False,
+) -> None:
+    """Recompute the audit hash chain and report the first broken link; with
+    --documents N, re-render N archived PDFs and compare their sha256.
 
-    Example: iportal audit verify --data-dir var
+    Example: iportal audit verify --documents 20 --data-dir var
     """
-    from iportal.analyst import verify_audit
+    from iportal.analyst import verify_audit, verify_renditions
 
     report = verify_audit(data_dir)
+    renders = verify_renditions(data_dir, documents) if documents else None
     if json_out:
-        console.print_json(json.dumps(vars(report)))
+        console.print_json(
+            json.dumps({"chain": vars(report), "renditions": renders and vars(renders)})
+        )
     elif report.ok:
         console.print(f"audit chain intact: {report.events} events verified")
     else:
         err.print(f"audit chain BROKEN at seq {report.first_broken_seq}: {report.problem}")
-    if not report.ok:
+    if renders and not json_out:
+        console.print(
+            f"re-rendered {renders.checked} PDFs: {len(renders.mismatches)} differ "
+            f"{', '.join(renders.mismatches[:10])}"
+        )
+    if not report.ok or (renders and renders.mismatches):
         raise typer.Exit(2)
+
+
+@app.command()
+@one_line_errors
+def export(
+    parquet: Annotated[Path, typer.Option("--parquet", help="Folder for the Parquet files.")],
+    data_dir: DataDir = Path("var"),
+    json_out: Json = False,
+) -> None:
+    """Export the analyst views as Parquet, partitioned by year and month.
+
+    Example: iportal export --parquet exports/ --data-dir var
+    """
+    from iportal.export import export_parquet
+
+    counts = export_parquet(data_dir, parquet)
+    if json_out:
+        console.print_json(json.dumps(counts))
+    else:
+        for view, rows in counts.items():
+            console.print(f"{view}: {rows} rows → {parquet / view}")
+
+
+@app.command()
+@one_line_errors
+def report(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
+    data_dir: DataDir = Path("var"),
+) -> None:
+    """Write the run report: last runs, quarantine, charts, in one self-contained HTML file.
+
+    Example: iportal report --out var/report.html
+    """
+    from iportal.report import build_report
+
+    console.print(f"report written to {build_report(data_dir, out)}")
 
 
 def main() -> None:  # pragma: no cover - console entry

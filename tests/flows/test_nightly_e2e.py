@@ -139,3 +139,37 @@ def test_audit_chain_verifies_and_analysts_see_the_views(night):
         "row_quarantined",
     } <= kinds
     assert (data_dir / "snapshot.duckdb").exists()
+
+
+def test_archived_pdfs_rerender_to_the_recorded_sha256(night):
+    from iportal.analyst import verify_renditions
+
+    data_dir, _, _ = night
+    check = verify_renditions(data_dir, 8)
+    assert check.checked == 8 and check.mismatches == []
+
+
+def test_export_writes_parquet_partitioned_by_year_and_month(night, tmp_path):
+    import duckdb
+
+    from iportal.export import export_parquet
+
+    data_dir, _, _ = night
+    counts = export_parquet(data_dir, tmp_path)
+    files = list((tmp_path / "delivery_history").glob("year=*/month=*/*.parquet"))
+    assert files and counts["delivery_history"] > 0
+    pattern = f"{tmp_path}/delivery_history/**/*.parquet"
+    exported = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{pattern}', hive_partitioning=true)"
+    ).fetchall()
+    assert exported == [(counts["delivery_history"],)]
+
+
+def test_report_is_self_contained_html_with_charts(night, tmp_path):
+    from iportal.report import build_report
+
+    data_dir, _, _ = night
+    html = build_report(data_dir, tmp_path / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 1
+    assert 'id="runs"' in html and "completed" in html
+    assert "http://" not in html and "https://" not in html  # nothing to fetch
