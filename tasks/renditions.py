@@ -13,7 +13,7 @@ from pathlib import Path
 
 from domain.paths import document_pdf_relpath, resolve_inside
 from domain.records import RenderedDocument, RenderJob
-from tasks.render import render_documents, render_one
+from tasks.render import render_documents
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, run_sql, transaction
 
@@ -127,15 +127,11 @@ def record_render_failures(con, failures: list[tuple[RenderJob, str]], actor: st
 
 
 def render_batch(jobs: list[RenderJob], workers: int) -> tuple[list[RenderedDocument], list]:
-    """Render a batch in the pool; if it fails, isolate the bad documents one by one."""
-    try:
-        return render_documents(jobs, workers), []
-    except Exception:
-        log.exception("a batch of %d documents failed to render; retrying one by one", len(jobs))
-    rendered, failures = [], []
-    for job in jobs:
-        try:
-            rendered.append(render_one(job))
-        except Exception as error:  # a bad document must not stop the night
-            failures.append((job, f"{type(error).__name__}: {error}"))
+    """Render a batch in the pool; a document that cannot be drawn fails alone."""
+    errors: list = []
+    rendered = render_documents(jobs, workers, errors=errors)
+    by_key = {(job.issuer, job.document_number): job for job in jobs}
+    failures = [(by_key[(e.issuer, e.document_number)], e.reason) for e in errors]
+    for error in errors:
+        log.error("cannot render %s/%s: %s", error.issuer, error.document_number, error.reason)
     return rendered, failures

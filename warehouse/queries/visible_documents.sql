@@ -1,0 +1,53 @@
+-- R26-R29: the documents a person may see, filtered; every filter is a parameter
+-- (NULL = no filter). ORDER BY comes from a whitelist in tasks/search.py.
+WITH people AS (
+    SELECT u.user_id, u.account_id, u.role
+    FROM users AS u
+    JOIN accounts AS a USING (account_id)
+    WHERE u.email = lower($email) AND u.status <> 'deleted' AND a.status <> 'merged'
+),
+visible_codes AS (
+    -- R29: the main contact sees every code of the account ...
+    SELECT acc.customer_code
+    FROM people AS p
+    JOIN account_customer_codes AS acc ON acc.account_id = p.account_id
+    WHERE p.role = 'main'
+    UNION
+    -- ... shared users and third parties only the codes granted to them (R8, R9)
+    SELECT g.customer_code
+    FROM people AS p
+    JOIN grants AS g ON g.user_id = p.user_id
+    JOIN account_customer_codes AS acc
+      ON acc.customer_code = g.customer_code AND acc.account_id = p.account_id
+    WHERE p.role <> 'main'
+),
+published AS (
+    SELECT DISTINCT v.issuer, v.document_number
+    FROM deliveries AS v
+    WHERE v.channel = 'portal' AND v.status = 'published'
+),
+documents_seen AS (
+    SELECT
+        d.issuer, d.document_number, d.document_type, d.issue_date, d.due_date,
+        d.customer_code, d.total_incl_vat AS amount_incl_vat,
+        r.first_read_at IS NULL AS unread
+    FROM documents AS d
+    JOIN visible_codes USING (customer_code)
+    JOIN published USING (issuer, document_number)
+    LEFT JOIN document_reads AS r
+      ON r.reader_email = lower($email) AND r.issuer = d.issuer
+     AND r.document_number = d.document_number
+)
+SELECT *, count(*) OVER () AS total_rows
+FROM documents_seen
+WHERE ($date_from IS NULL OR issue_date >= $date_from)
+  AND ($date_to IS NULL OR issue_date <= $date_to)
+  AND ($number IS NULL OR document_number = $number)
+  AND ($number_prefix IS NULL OR starts_with(document_number, $number_prefix))
+  AND ($document_type IS NULL OR document_type = $document_type)
+  AND ($amount_min IS NULL OR amount_incl_vat >= $amount_min)
+  AND ($amount_max IS NULL OR amount_incl_vat <= $amount_max)
+  AND ($customer_code IS NULL OR customer_code = $customer_code)
+  AND ($issuer IS NULL OR issuer = $issuer)
+ORDER BY {order_by}
+LIMIT $limit OFFSET $offset
