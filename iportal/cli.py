@@ -87,6 +87,37 @@ def nightly(data_dir: DataDir = Path("var"), as_of: AsOf = None, json_out: Json 
 
 @app.command()
 @one_line_errors
+def backfill(
+    account: Annotated[str | None, typer.Option(help="Main contact e-mail or account id.")] = None,
+    customer_code: Annotated[
+        str | None, typer.Option(help="One customer code, e.g. DL50012345.")
+    ] = None,
+    data_dir: DataDir = Path("var"),
+    as_of: AsOf = None,
+    json_out: Json = False,
+) -> None:
+    """Publish seven years of history (R21) of an account or a customer code to the portal.
+
+    Example: iportal backfill --account an.peeters@example.be
+    """
+    if bool(account) == bool(customer_code):
+        raise typer.BadParameter("give exactly one of --account or --customer-code")
+    summary = output.run_with_progress(
+        console, "backfill", data_dir, as_of, json_out, account=account, customer_code=customer_code
+    )
+    if json_out:
+        console.print_json(json.dumps(summary, default=str))
+    else:
+        console.print(
+            ", ".join(
+                f"{k} {summary[k]}"
+                for k in ("decided", "rendered", "verified", "repaired", "published")
+            )
+        )
+
+
+@app.command()
+@one_line_errors
 def demo(
     data_dir: DataDir = Path("var"),
     customers: Annotated[int, typer.Option(min=1)] = 300,

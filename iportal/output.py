@@ -14,9 +14,14 @@ from rich.table import Table
 from tasks import progress
 
 
-def run_with_progress(console: Console, flow_name: str, data_dir: Path, as_of, quiet: bool) -> dict:
+def run_with_progress(
+    console: Console, flow_name: str, data_dir: Path, as_of, quiet: bool, **parameters
+) -> dict:
+    """Run a flow in this process with a rich progress bar fed by tasks.progress."""
+    from flows.backfill import backfill
     from flows.nightly import nightly
 
+    flows = {"nightly": nightly, "backfill": backfill}
     bars = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -36,7 +41,7 @@ def run_with_progress(console: Console, flow_name: str, data_dir: Path, as_of, q
     progress.set_reporter(report)
     try:
         with bars:
-            return nightly(as_of=as_of, data_dir=str(data_dir))
+            return flows[flow_name](as_of=as_of, data_dir=str(data_dir), **parameters)
     finally:
         progress.set_reporter(None)
 

@@ -1,4 +1,4 @@
--- Documents with an undelivered original delivery and no original PDF yet.
+-- Documents with a delivery still to make (original or backfill) and no PDF yet.
 SELECT
     d.issuer, d.document_number, d.document_type, d.issue_date, d.due_date,
     d.customer_number, d.contract_number, d.currency, d.lines::VARCHAR AS lines,
@@ -10,7 +10,7 @@ JOIN customers AS c USING (customer_code)
 WHERE EXISTS (
     SELECT 1 FROM deliveries AS v
     WHERE v.issuer = d.issuer AND v.document_number = d.document_number
-      AND v.purpose = 'original' AND v.status = 'decided'
+      AND v.status = 'decided'
 )
 AND NOT EXISTS (
     SELECT 1 FROM renditions AS r

@@ -1,0 +1,164 @@
+"""Backfill (R21): seven years of history to the portal, idempotent, visible per grants."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.windows import portal_window_start
+from flows.backfill import backfill, backfill_pending
+from flows.nightly import nightly
+from tasks.backfill import request_backfill
+from tasks.generate import write_landing_files
+from tasks.search import DocumentQuery, search_documents
+from warehouse.store import insert_rows, open_writer, transaction
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
+AS_OF = "2026-11-27"
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory, prefect_harness):
+    data_dir = tmp_path_factory.mktemp("backfill")
+    write_landing_files(
+        data_dir / "landing", customers=12, years=9, seed=5, as_of=date(2026, 11, 27)
+    )
+    nightly(as_of=AS_OF, data_dir=str(data_dir))
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        code, email = con.execute(
+            "SELECT customer_code, contact_email FROM customers ORDER BY customer_code LIMIT 1"
+        ).fetchall()[0]
+        codes = [
+            r[0]
+            for r in con.execute(
+                "SELECT customer_code FROM customers WHERE contact_email = ? ORDER BY 1", [email]
+            ).fetchall()
+        ]
+        other = con.execute(
+            "SELECT customer_code FROM customers WHERE contact_email <> ? ORDER BY 1 LIMIT 1",
+            [email],
+        ).fetchall()[0][0]
+        codes.append(other)  # a second code on the same account, to test grants
+        insert_rows(
+            con,
+            "accounts",
+            [
+                {
+                    "account_id": "A1",
+                    "login_kind": "email",
+                    "login_id": email,
+                    "segment": "B2C",
+                    "status": "active",
+                    "created_at": NOW,
+                }
+            ],
+        )
+        insert_rows(
+            con,
+            "account_customer_codes",
+            [{"customer_code": c, "account_id": "A1", "added_at": NOW} for c in codes],
+        )
+        insert_rows(
+            con,
+            "users",
+            [
+                {
+                    "user_id": "U1",
+                    "account_id": "A1",
+                    "role": "main",
+                    "email": email,
+                    "language": "nl",
+                    "status": "active",
+                    "created_at": NOW,
+                },
+                {
+                    "user_id": "U2",
+                    "account_id": "A1",
+                    "role": "shared",
+                    "email": "acc@example.be",
+                    "language": "nl",
+                    "status": "active",
+                    "created_at": NOW,
+                },
+            ],
+        )
+        insert_rows(
+            con,
+            "grants",
+            [{"user_id": "U2", "customer_code": codes[0], "granted_at": NOW, "granted_by": "U1"}],
+        )
+    return data_dir, email, codes
+
+
+def count(data_dir, sql, params=None):
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        return con.execute(sql, params or []).fetchall()[0][0]
+
+
+def test_account_backfill_publishes_seven_years_then_is_a_no_op(history):
+    data_dir, email, codes = history
+    start = portal_window_start(date(2026, 11, 27))
+    expected = count(
+        data_dir,
+        "SELECT count(*) FROM documents WHERE customer_code IN (SELECT unnest(?)) "
+        "AND issue_date >= ? AND issue_date <= DATE '2026-11-27' AND NOT EXISTS "
+        "(SELECT 1 FROM deliveries v WHERE v.issuer = documents.issuer AND "
+        "v.document_number = documents.document_number AND v.channel = 'portal')",
+        [codes, start],
+    )
+    older = count(
+        data_dir,
+        "SELECT count(*) FROM documents WHERE customer_code IN (SELECT unnest(?)) "
+        "AND issue_date < ?",
+        [codes, start],
+    )
+    assert expected > 0 and older > 0  # the data has documents on both sides of the window
+    first = backfill(account=email, as_of=AS_OF, data_dir=str(data_dir))
+    assert first["decided"] == expected and first["rendered"] >= expected - first["verified"]
+    assert (
+        count(
+            data_dir,
+            "SELECT count(*) FROM deliveries WHERE purpose = 'backfill' AND status = 'published'",
+        )
+        == expected
+    )
+    assert (
+        count(
+            data_dir,
+            "SELECT count(*) FROM deliveries WHERE purpose = 'backfill' AND channel = 'paper'",
+        )
+        == 0
+    )
+    again = backfill(account=email, as_of=AS_OF, data_dir=str(data_dir))
+    assert again["decided"] == 0 and again["rendered"] == 0
+
+
+def test_shared_user_sees_backfilled_documents_of_granted_codes_only(history):  # R9, R29
+    data_dir, email, codes = history
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        main = search_documents(con, DocumentQuery(email=email, page_size=500))
+        shared = search_documents(con, DocumentQuery(email="acc@example.be", page_size=500))
+    assert {r["customer_code"] for r in main.rows} == set(codes)
+    assert {r["customer_code"] for r in shared.rows} == {codes[0]}
+    assert 0 < shared.total < main.total
+
+
+def test_a_requested_backfill_runs_for_the_added_code_only(history):
+    data_dir, _, codes = history
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        new_code = con.execute(
+            "SELECT customer_code FROM customers WHERE customer_code NOT IN "
+            "(SELECT unnest(?)) ORDER BY 1 LIMIT 1",
+            [codes],
+        ).fetchall()[0][0]
+        with transaction(con):
+            request_backfill(con, "code_added", customer_code=new_code)
+    results = backfill_pending(as_of=AS_OF, data_dir=str(data_dir))
+    assert len(results) == 1 and results[0]["customer_code"] == new_code
+    touched = count(
+        data_dir,
+        "SELECT count(DISTINCT customer_code) FROM deliveries WHERE run_id = ?",
+        [results[0]["run_id"]],
+    )
+    assert touched == 1
+    assert backfill_pending(as_of=AS_OF, data_dir=str(data_dir)) == []
