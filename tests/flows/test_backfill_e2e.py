@@ -162,3 +162,99 @@ def test_a_requested_backfill_runs_for_the_added_code_only(history):
     )
     assert touched == 1
     assert backfill_pending(as_of=AS_OF, data_dir=str(data_dir)) == []
+
+
+def new_landing_documents(data_dir, count: int) -> int:
+    """Tonight's invoices for existing customers: copies of stored ones under new numbers."""
+    import json
+
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        cursor = con.execute(
+            "SELECT issuer, document_number, customer_number, contract_number, lines::VARCHAR, "
+            "total_excl_vat, total_vat, total_incl_vat, payment_reference FROM documents "
+            "WHERE document_type = 'invoice' ORDER BY document_number LIMIT ?",
+            [count],
+        )
+        rows = cursor.fetchall()
+    with (data_dir / "landing" / "documents_next.jsonl").open("w") as handle:
+        for i, (issuer, _, customer, contract, lines, excl, vat, incl, reference) in enumerate(
+            rows
+        ):
+            handle.write(
+                json.dumps(
+                    {
+                        "issuer": issuer,
+                        "document_number": f"2026-95{i:05d}",
+                        "document_type": "invoice",
+                        "issue_date": "2026-11-27",
+                        "due_date": "2026-12-27",
+                        "customer_number": customer,
+                        "contract_number": contract,
+                        "currency": "EUR",
+                        "lines": json.loads(lines),
+                        "total_excl_vat": str(excl),
+                        "total_vat": str(vat),
+                        "total_incl_vat": str(incl),
+                        "payment_reference": reference,
+                        "credited_document_number": None,
+                    }
+                )
+                + "\n"
+            )
+    return len(rows)
+
+
+def test_backfill_and_nightly_in_two_processes_both_complete(history, tmp_path):
+    """The warehouse writer lock, not luck: two flow processes at once (issue 5)."""
+    import os
+    import subprocess
+    import sys
+
+    data_dir, _, _ = history
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        code = con.execute(
+            "SELECT customer_code FROM customers WHERE customer_code NOT IN "
+            "(SELECT customer_code FROM deliveries WHERE purpose = 'backfill') "
+            "ORDER BY 1 LIMIT 1"
+        ).fetchall()[0][0]
+    added = new_landing_documents(data_dir, 30)
+    commands = {
+        "nightly": ["nightly", "--as-of", "2026-11-28"],
+        "backfill": ["backfill", "--customer-code", code, "--as-of", "2026-11-28"],
+    }
+    processes = {}
+    for name, arguments in commands.items():
+        env = dict(os.environ, PREFECT_HOME=str(tmp_path / name), IPORTAL_BATCH_SIZE="10")
+        env.pop("PREFECT_API_URL", None)
+        processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "iportal", *arguments, "--data-dir", str(data_dir), "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    outcomes = {name: p.communicate(timeout=600) for name, p in processes.items()}
+    for name, process in processes.items():
+        assert process.returncode == 0, (name, outcomes[name][1][-2000:])
+    assert (
+        count(data_dir, "SELECT count(*) FROM documents WHERE document_number LIKE '2026-95%'")
+        == added
+    )
+    assert (
+        count(
+            data_dir,
+            "SELECT count(*) FROM deliveries WHERE document_number LIKE '2026-95%' "
+            "AND purpose = 'original'",
+        )
+        >= added
+    )
+    assert (
+        count(
+            data_dir,
+            "SELECT count(*) FROM deliveries WHERE customer_code = ? AND purpose = 'backfill' "
+            "AND status = 'published'",
+            [code],
+        )
+        > 0
+    )
+    assert count(data_dir, "SELECT count(*) FROM deliveries WHERE status = 'decided'") == 0
