@@ -71,3 +71,14 @@ def warehouse(warehouse_path: Path):
     """A writer connection on a fresh, migrated warehouse."""
     with open_writer(warehouse_path, "test") as con:
         yield con
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect API for every flow test of the session (DESIGN rule 9); yields its URL
+    so that child processes (reliability harness) can use the same server."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield PREFECT_API_URL.value()
