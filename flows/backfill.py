@@ -19,6 +19,7 @@ from domain.clock import resolve_as_of
 from iportal.config import Settings, load_settings
 from tasks import backfill as steps
 from tasks import portal, progress, renditions, runs
+from tasks.storage import open_storage, storage_config
 from warehouse.store import open_writer
 
 ACTOR = "backfill"
@@ -40,7 +41,8 @@ def decide_backfill(
 @task(cache_policy=NO_CACHE)
 def verify_archived_pdfs(settings: Settings, run_id: str) -> dict:
     with writer(settings) as con:
-        verified, damaged = steps.verify_existing_renditions(con, settings.data_dir, run_id)
+        storage = open_storage(storage_config(settings))
+        verified, damaged = steps.verify_existing_renditions(con, storage, run_id)
         if damaged:
             steps.forget_damaged_renditions(con, damaged, ACTOR)
     return {"verified": verified, "damaged": len(damaged)}
@@ -49,12 +51,13 @@ def verify_archived_pdfs(settings: Settings, run_id: str) -> dict:
 @task(cache_policy=NO_CACHE)
 def render_backfill_batch(settings: Settings, run_id: str) -> int:
     with writer(settings) as con:
-        jobs = renditions.select_render_jobs(
-            con, settings.data_dir, settings.issuers, settings.batch_size
-        )
+        # None: each job's out_path is its storage key (tasks/storage.py)
+        jobs = renditions.select_render_jobs(con, None, settings.issuers, settings.batch_size)
     if not jobs:
         return 0
-    rendered, failures = renditions.render_batch(jobs, settings.render_workers)
+    rendered, failures = renditions.render_batch(
+        jobs, settings.render_workers, storage_config(settings), settings.dask_scheduler_address
+    )
     with writer(settings) as con:
         renditions.record_renditions(con, rendered, settings.data_dir, run_id, ACTOR)
         if failures:

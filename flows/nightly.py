@@ -16,11 +16,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from domain.clock import resolve_as_of
+from flows.digest import send_immediate_digests
 from flows.report import publish_night_report
 from iportal.config import Settings, load_settings
-from tasks import paper, portal, progress, renditions, route, runs
+from tasks import accounts, paper, peppol, portal, progress, renditions, route, runs
 from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
 from tasks.print_batch import build_print_batch
+from tasks.storage import open_storage, storage_config
 from warehouse.store import open_writer, refresh_snapshot
 
 ACTOR = "nightly"
@@ -44,9 +46,51 @@ def ingest_landing_file(path, ctx: IngestContext) -> FileReport:
 
 
 @task(cache_policy=NO_CACHE)
+def sync_accounts_from_master_data(settings: Settings, as_of: datetime) -> dict:
+    """R5: one account per main-contact e-mail, holding all its customer codes."""
+    with writer(settings) as con:
+        return accounts.sync_accounts(con, as_of, ACTOR)
+
+
+@task(cache_policy=NO_CACHE)
+def mark_copy_deliveries(settings: Settings) -> int:
+    """R15: electronic deliveries of documents printed before an opt-in are copies."""
+    with writer(settings) as con:
+        return accounts.mark_copy_deliveries(con, ACTOR)
+
+
+@task(cache_policy=NO_CACHE)
+def assign_activation_codes(settings: Settings, as_of: datetime, run_id: str) -> dict:
+    """R17: tonight's paper invoices get their activation code before they are drawn."""
+    secret, zone, size = settings.code_secret(), settings.timezone, settings.batch_size
+    with writer(settings) as con:
+        return accounts.assign_activation_codes(con, as_of, run_id, secret, zone, size, ACTOR)
+
+
+@task(cache_policy=NO_CACHE)
+def render_activation_letters(settings: Settings, run_id: str) -> int:
+    """R17: one batch of activation letters: select (lock held), draw, record."""
+    with writer(settings) as con:
+        rows = accounts.letters.select_letters(con, settings.batch_size)
+    secret, zone = settings.code_secret(), settings.timezone
+    drawn = accounts.letters.draw_letters(rows, settings.data_dir, settings.issuers, secret, zone)
+    with writer(settings) as con:
+        accounts.letters.record_letters(con, *drawn, run_id, ACTOR)
+    return len(rows)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_network_deliveries(settings: Settings) -> int:
+    """R16: rendered network deliveries reach the customer code's network mailbox."""
+    with writer(settings) as con:
+        return accounts.publish_network_deliveries(con, ACTOR)
+
+
+@task(cache_policy=NO_CACHE)
 def route_new_documents(settings: Settings, as_of: datetime, run_id: str) -> int:
     with writer(settings) as con:
-        return route.route_batch(con, as_of, run_id, settings.batch_size, ACTOR)
+        mandate = peppol.peppol_mandate(settings)
+        return route.route_batch(con, as_of, run_id, settings.batch_size, ACTOR, mandate)
 
 
 @task(cache_policy=NO_CACHE)
@@ -54,11 +98,14 @@ def render_pending_documents(settings: Settings, run_id: str) -> int:
     """One batch: select (lock held), draw in the worker pool (lock free), record."""
     with writer(settings) as con:
         jobs = renditions.select_render_jobs(
-            con, settings.data_dir, settings.issuers, settings.batch_size
-        )
+            con, None, settings.issuers, settings.batch_size,  # None: out_path = storage key
+            settings.code_secret(), settings.timezone,
+        )  # fmt: skip
     if not jobs:
         return 0
-    rendered, failures = renditions.render_batch(jobs, settings.render_workers)
+    rendered, failures = renditions.render_batch(
+        jobs, settings.render_workers, storage_config(settings), settings.dask_scheduler_address
+    )
     with writer(settings) as con:
         renditions.record_renditions(con, rendered, settings.data_dir, run_id, ACTOR)
         if failures:
@@ -75,14 +122,16 @@ def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> 
             for b, i in paper.building_batches(con)
         ]
     built = []
+    storage = open_storage(storage_config(settings))
     for batch_id, issuer, pieces in pending:
-        batch = build_print_batch(
-            pieces,
-            settings.print_dir,
-            batch_id,
-            issuer,
-            max_pieces_per_file=settings.print_max_pieces_per_file,
-        )
+        with paper.local_mail_pieces(pieces, storage) as local_pieces:
+            batch = build_print_batch(
+                local_pieces,
+                settings.print_dir,
+                batch_id,
+                issuer,
+                max_pieces_per_file=settings.print_max_pieces_per_file,
+            )
         with writer(settings) as con:
             paper.mark_batch_ready(con, batch, settings.data_dir, ACTOR)
         built.append(
@@ -96,6 +145,28 @@ def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> 
             }
         )
     return built
+
+
+@task(cache_policy=NO_CACHE)
+def send_peppol_deliveries(settings: Settings, run_id: str) -> dict:
+    """Issue 7: build, validate and send the rendered Peppol documents, once per key."""
+    access_point = peppol.make_access_point(
+        settings.peppol_access_point_url,
+        settings.peppol_timeout_seconds,
+        settings.peppol_outbox_dir,
+    )
+    issuers = {prefix: issuer.model_dump() for prefix, issuer in settings.issuers.items()}
+    counts = peppol.deliver_pending(
+        lambda: writer(settings),
+        access_point,
+        issuers,
+        storage_config(settings),
+        run_id,
+        settings.batch_size,
+        ACTOR,
+        settings.render_workers,
+    )
+    return counts.as_dict()
 
 
 @task(cache_policy=NO_CACHE)
@@ -144,16 +215,22 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
     timings: dict[str, float] = {}
     mark = time.monotonic()
     files = [ingest_landing_file(path, ctx) for path in list_landing_files(settings.landing_dir)]
+    synced = sync_accounts_from_master_data(settings, moment)
     timings["ingest"] = time.monotonic() - mark
     mark = time.monotonic()
     routed = repeat_until_done(route_new_documents, settings, moment, run_id, label="route")
+    copies = mark_copy_deliveries(settings)
+    codes = assign_activation_codes(settings, moment, run_id)
     timings["route"] = time.monotonic() - mark
     mark = time.monotonic()
     rendered = repeat_until_done(render_pending_documents, settings, run_id, label="render")
+    letters = repeat_until_done(render_activation_letters, settings, run_id, label="letters")
     timings["render"] = time.monotonic() - mark
     mark = time.monotonic()
     batches = dispatch_print_batches(settings, moment, run_id)
+    peppol_sent = send_peppol_deliveries(settings, run_id)
     published = publish_electronic_deliveries(settings)
+    network = publish_network_deliveries(settings)
     timings["dispatch"] = time.monotonic() - mark
     timings["total"] = time.monotonic() - started
     summary = {
@@ -165,8 +242,13 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
         "documents_rendered": rendered,
         "print_batches": batches,
         "portal_published": published,
+        "network_published": network,
+        "accounts": synced,
+        "activation_codes": codes | {"letters_rendered": letters, "copies_marked": copies},
+        "peppol": peppol_sent,
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
     }
+    summary["notifications"] = send_immediate_digests(settings, moment, run_id)
     summary = finish_night(settings, run_id, summary)
     publish_night_report(summary)
     return summary

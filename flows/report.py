@@ -13,6 +13,24 @@ def quarantine_lines(summary: dict) -> list[str]:
     return lines
 
 
+def peppol_markdown(summary: dict) -> str:
+    """Issue 7: Peppol documents sent, failed validation (with their rules), rejected."""
+    counts = summary.get("peppol")
+    if not counts:
+        return ""
+    failed = "\n".join(
+        f"| {f['document']} | {f['customer_code']} | {f['rules']} |" for f in counts["failures"]
+    )
+    listed = (
+        f"\n\n| document | customer | failed rules |\n|---|---|---|\n{failed}" if failed else ""
+    )
+    return (
+        f"\n## Peppol\n\n| sent | failed validation | rejected | pending |\n|---|---|---|---|\n"
+        f"| {counts['sent']} | {counts['failed_validation']} | {counts['rejected']} | "
+        f"{counts['pending']} |{listed}\n"
+    )
+
+
 def render_night_markdown(summary: dict) -> str:
     files = "\n".join(
         f"| {f['file_name']} | {f['status']} | {f['rows_total']} | {f['ingested']} | "
@@ -31,7 +49,7 @@ def render_night_markdown(summary: dict) -> str:
         "| file | status | rows | ingested | unchanged | quarantined |\n|---|---|---|---|---|---|\n"
         f"{files}\n\n## Deliveries\n\n| channel | purpose | status | deliveries |\n"
         f"|---|---|---|---|\n{deliveries}\n\n## Quarantine\n\n| file | reason | rows |\n"
-        f"|---|---|---|\n{quarantine}\n"
+        f"|---|---|---|\n{quarantine}\n{peppol_markdown(summary)}"
     )
 
 

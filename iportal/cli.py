@@ -3,7 +3,6 @@ and the warehouse API. Every command takes --data-dir (env IPORTAL_DATA_DIR)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from datetime import date
@@ -11,9 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from iportal import output
+from iportal.cli_accounts import account_app
+from iportal.cli_common import AsOf, DataDir, Json, console, err, one_line_errors
+from iportal.cli_consent import code_app, optout
+from iportal.cli_notify import bounces_app, digest
 from iportal.prefect_env import configure_prefect
 
 configure_prefect()
@@ -23,32 +25,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
-
-DataDir = Annotated[
-    Path, typer.Option("--data-dir", envvar="IPORTAL_DATA_DIR", help="Data folder.")
-]
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Moment of the run (YYYY-MM-DD or ISO time).")
-]
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-
-
-def one_line_errors(command):
-    """Errors are one clear line and a non-zero exit, not a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except Exception as error:  # the operator gets one line; details are in the logs
-            err.print(f"[red]error:[/red] {type(error).__name__}: {error}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper
+app.add_typer(account_app, name="account")
+app.add_typer(code_app, name="code")
+app.command()(optout)
+app.command()(digest)
+app.add_typer(bounces_app, name="bounces")
 
 
 @app.command()

@@ -7,11 +7,12 @@ Issuers are configuration (R1): a third one is a settings entry, not code.
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -92,7 +93,52 @@ class Settings(BaseSettings):
     # pikepdf holds every copied page until save: parts bound the memory of a big
     # night (bench/print_batch.py: 100,000 pieces in one file peak at 1.6 GB).
     print_max_pieces_per_file: int = Field(default=5000, ge=1)
+    # Scale-out (issue 9): a Dask scheduler (e.g. "tcp://10.0.0.5:8786") renders on its
+    # cluster instead of the local pool; PDFs then need storage every worker reaches:
+    # a shared folder or "s3://bucket/prefix" (None: <data_dir>, as keys documents/...).
+    dask_scheduler_address: str | None = None
+    storage_url: str | None = None
+    storage_endpoint_url: str | None = None  # S3-compatible stores (MinIO, Ceph...)
+    storage_access_key_id: str | None = None  # None: the usual AWS env/config chain
+    storage_secret_access_key: SecretStr | None = None
+    storage_region: str | None = None
+    # Peppol (issue 7): documents issued from this date to customers with a Belgian
+    # enterprise number go by Peppol BIS 3.0 (None: no Peppol routing at all).
+    peppol_mandate_date: date | None = date(2026, 1, 1)
+    # Customer codes kept out of Peppol (e.g. a VAT-exempt activity): code -> reason.
+    peppol_excluded_customer_codes: dict[str, str] = Field(default_factory=dict)
+    # None: the embedded outbox folder <data_dir>/peppol/outbox; else the access
+    # point's HTTP endpoint that receives one UBL document per POST.
+    peppol_access_point_url: str | None = None
+    peppol_timeout_seconds: float = Field(default=30.0, gt=0)
     issuers: dict[str, Issuer] = Field(default_factory=lambda: dict(DEFAULT_ISSUERS))
+    # R16/R17: activation codes are derived as HMAC-SHA256(secret, customer code|serial),
+    # so a paper invoice re-renders with the same code while the warehouse holds only
+    # its hash. Keep it secret and never change it once codes are out (every code sent
+    # would stop working). None: a random secret made once in <data_dir>/secret.key (0600).
+    activation_code_secret: SecretStr | None = None
+    # R7: how long an invitation link works (a newer one supersedes it anyway).
+    invitation_valid_days: int = Field(default=30, ge=1, le=365)
+
+    # Notifications (R24, R25; README "Notifications"). mailer "auto": SMTP when
+    # smtp_host is set, else the embedded Maildir outbox <data_dir>/outbox.
+    mailer: str = Field(default="auto", pattern="^(auto|smtp|maildir)$")
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False  # implicit TLS (port 465); starttls is then ignored
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = "I-Portal <no-reply@iportal.example>"  # also where bounces go
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    smtp_attempts_per_run: int = Field(default=3, ge=1)  # in-run retries (tenacity)
+    smtp_retry_wait_seconds: float = Field(default=2.0, ge=0)
+    digest_max_attempts: int = Field(default=6, ge=1)  # 4xx replies, then failed
+    digest_retry_base_seconds: float = Field(default=1800.0, gt=0)  # doubles per attempt
+    digest_retry_max_seconds: float = Field(default=86400.0, gt=0)
+    digest_spool_keep_days: int = Field(default=7, ge=0)
+    bounce_flag_threshold: int = Field(default=2, ge=1)  # hard bounces that flag an address
+    portal_base_url: str = "https://iportal.example"  # links in the e-mails
 
     @classmethod
     def settings_customise_sources(
@@ -130,6 +176,40 @@ class Settings(BaseSettings):
     @property
     def snapshot_path(self) -> Path:
         return self.data_dir / "snapshot.duckdb"
+
+    @property
+    def peppol_outbox_dir(self) -> Path:
+        return self.data_dir / "peppol" / "outbox"
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.data_dir / "secret.key"
+
+    def code_secret(self) -> bytes:
+        """The activation-code secret: the setting, else <data_dir>/secret.key."""
+        if self.activation_code_secret is not None:
+            return self.activation_code_secret.get_secret_value().encode()
+        return load_or_create_secret(self.secret_key_path)
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    """Read the secret file, or create it once: written to a private temp file (0600),
+    then hard-linked into place, which fails if another process won the race (its
+    secret is used) and never exposes a half-written file."""
+    if path.exists():
+        return path.read_bytes().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_hex(32).encode())
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
+    return path.read_bytes().strip()
 
 
 @lru_cache(maxsize=8)

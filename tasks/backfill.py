@@ -11,7 +11,6 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -56,21 +55,22 @@ def decide_backfill_deliveries(
     return len(decided)
 
 
-def is_intact(path: Path, size: int, sha256: str) -> bool:
+def is_intact(storage, key: str, size: int, sha256: str) -> bool:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data = storage.read(key)
+    except FileNotFoundError:  # s3fs raises it too for a missing object
         return False
     return len(data) == size and hashlib.sha256(data).hexdigest() == sha256
 
 
-def verify_existing_renditions(con, data_dir: Path, run_id: str) -> tuple[int, list[tuple]]:
-    """Check size and sha256 of the archived PDFs; returns (verified, damaged keys)."""
+def verify_existing_renditions(con, storage, run_id: str) -> tuple[int, list[tuple]]:
+    """Check size and sha256 of the archived PDFs, read through `storage` (a folder or
+    an object store, tasks/storage.py); returns (verified, damaged keys)."""
     rows = query_dicts(con, "backfill_existing_renditions", {"run_id": run_id})
     damaged = [
         (r["issuer"], r["document_number"])
         for r in rows
-        if not is_intact(data_dir / r["path"], r["bytes"], r["sha256"])
+        if not is_intact(storage, r["path"], r["bytes"], r["sha256"])
     ]
     return len(rows) - len(damaged), damaged
 

@@ -10,9 +10,14 @@ READY marker, written last.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tasks.accounts import letters
+from tasks.faults import crashpoint
 from tasks.print_batch import MailPiece, PrintBatch
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import load_sql, run_sql, transaction
@@ -25,7 +30,8 @@ def print_batch_id(issuer: str, as_of: datetime, run_id: str) -> str:
 def assign_print_batches(con, as_of: datetime, run_id: str, actor: str) -> list[str]:
     """Phase 1: put tonight's rendered paper deliveries into one batch per issuer."""
     keys = con.execute(load_sql("paper_ready_for_batch")).fetchall()
-    issuers = sorted({issuer for issuer, _ in keys})
+    # R17: an issuer's activation letters travel in its batch, even on a night without paper.
+    issuers = sorted({issuer for issuer, _ in keys} | set(letters.pending_letter_issuers(con)))
     batch_ids = []
     with transaction(con):
         for issuer in issuers:
@@ -34,11 +40,13 @@ def assign_print_batches(con, as_of: datetime, run_id: str, actor: str) -> list[
             created = {"run_id": run_id, "created_at": datetime.now(UTC)}
             run_sql(con, load_sql("insert_print_batch"), params | created)
             run_sql(con, load_sql("assign_paper_to_batch"), params)
+            letters.assign_letters_to_batch(con, batch_id, issuer)
             batch_ids.append(batch_id)
         append_events(
             con,
             [AuditEvent("print_batch_assigned", b, {"run_id": run_id}, actor) for b in batch_ids],
         )
+    crashpoint("paper.assigned")
     return batch_ids
 
 
@@ -50,13 +58,13 @@ def building_batches(con) -> list[tuple[str, str]]:
 
 def mail_pieces(con, batch_id: str, data_dir: Path) -> list[MailPiece]:
     rows = con.execute(load_sql("print_batch_pieces"), [batch_id]).fetchall()
-    return [
+    return letters.letter_pieces(con, batch_id, data_dir) + [
         MailPiece(
             piece_id=f"{issuer}/{number}/{channel}/{purpose}",
             issuer=issuer,
             document_number=number,
             customer_code=code,
-            pdf_path=str(data_dir / path),
+            pdf_path=path,  # a storage key: local_mail_pieces makes it a file
             postal_code=postal_code,
             country=country,
             name=name,
@@ -65,8 +73,21 @@ def mail_pieces(con, batch_id: str, data_dir: Path) -> list[MailPiece]:
     ]
 
 
+@contextmanager
+def local_mail_pieces(pieces: list[MailPiece], storage) -> Iterator[list[MailPiece]]:
+    """The print merge reads local files: documents' keys become files of `storage` (a
+    folder's own files; from an object store, downloaded for the build and removed
+    after); activation letters, written locally by the flow, keep their paths."""
+    keys = [p.pdf_path for p in pieces if p.kind == "document"]
+    with storage.local_files(keys) as files:
+        yield [
+            replace(p, pdf_path=files[p.pdf_path]) if p.kind == "document" else p for p in pieces
+        ]
+
+
 def mark_batch_ready(con, batch: PrintBatch, data_dir: Path, actor: str) -> None:
     """Phase 2 commit: the batch is on disk with its READY marker."""
+    crashpoint("paper.before_ready_commit")
     now = datetime.now(UTC)
     with transaction(con):
         ready = {
@@ -95,6 +116,7 @@ def mark_batch_ready(con, batch: PrintBatch, data_dir: Path, actor: str) -> None
         run_sql(con, load_sql("mark_print_batch_ready"), ready)
         dispatched = {"dispatched_at": now, "batch_id": batch.batch_id}
         run_sql(con, load_sql("mark_batch_dispatched"), dispatched)
+        letters.mark_letters_dispatched(con, batch.batch_id, now)
         append_events(
             con,
             [

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tasks.faults import crashpoint
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import load_sql, transaction
 
 
 def publish_portal_deliveries(con, actor: str) -> int:
     """Mark rendered portal deliveries published, with one audit event each."""
+    crashpoint("portal.before_publish")
     with transaction(con):
         published = con.execute(
             load_sql("publish_portal_deliveries"), {"published_at": datetime.now(UTC)}

@@ -1,19 +1,26 @@
 """Render step around the worker pool: pick documents to render, record what came back.
 
 The warehouse is read before and written after the CPU work, never during it, so the
-writer lock is free while workers draw (another flow can commit meanwhile).
+writer lock is free while workers draw (another flow can commit meanwhile). Jobs name
+their PDF by storage key (tasks/storage.py); workers are a local process pool or, with
+a scheduler address, a Dask cluster (tasks/render/cluster.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.paths import document_pdf_relpath, resolve_inside
 from domain.records import RenderedDocument, RenderJob
+from tasks.accounts.codes import attach_activation_codes
+from tasks.faults import crashpoint
 from tasks.render import render_documents
+from tasks.render.cluster import cluster_executor
+from tasks.storage import StorageConfig
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, run_sql, transaction
 
@@ -26,7 +33,8 @@ def as_text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def render_job_from_row(row: dict, data_dir: Path, issuers: dict) -> RenderJob:
+def render_job_from_row(row: dict, data_dir: Path | None, issuers: dict) -> RenderJob:
+    """data_dir None: out_path is the PDF's storage key; else a local path under it."""
     relpath = document_pdf_relpath(row["issuer"], row["document_number"], row["issue_date"].year)
     document = {
         k: as_text(row[k])
@@ -50,18 +58,33 @@ def render_job_from_row(row: dict, data_dir: Path, issuers: dict) -> RenderJob:
     return RenderJob(
         issuer=row["issuer"],
         document_number=row["document_number"],
-        out_path=str(resolve_inside(data_dir, relpath)),
+        out_path=relpath if data_dir is None else str(resolve_inside(data_dir, relpath)),
         document=document,
         customer={k: row[k] for k in CUSTOMER_FIELDS},
         issuer_info=issuers[row["issuer"]].model_dump(),
     )
 
 
-def select_render_jobs(con, data_dir: Path, issuers: dict, limit: int) -> list[RenderJob]:
+def select_render_jobs(
+    con,
+    data_dir: Path | None,
+    issuers: dict,
+    limit: int,
+    code_secret: bytes | None = None,
+    timezone: str = "Europe/Brussels",
+) -> list[RenderJob]:
     cursor = con.execute(load_sql("unrendered_documents"), [limit])
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return [render_job_from_row(row, data_dir, issuers) for row in rows]
+    jobs = [render_job_from_row(row, data_dir, issuers) for row in rows]
+    if code_secret is not None:  # R17: paper invoices print their activation code
+        attach_activation_codes(con, jobs, code_secret, timezone)
+    return jobs
+
+
+def relative_key(path: str, root: Path) -> str:
+    """Storage keys are recorded as they are; a local absolute path relative to root."""
+    return str(Path(path).resolve().relative_to(root)) if os.path.isabs(path) else path
 
 
 def record_renditions(
@@ -72,6 +95,7 @@ def record_renditions(
     actor: str,
     variant: str = "original",
 ) -> int:
+    crashpoint("render.before_record")
     now = datetime.now(UTC)
     root = data_dir.resolve()
     rows = [
@@ -79,7 +103,7 @@ def record_renditions(
             "issuer": r.issuer,
             "document_number": r.document_number,
             "variant": variant,
-            "path": str(Path(r.path).resolve().relative_to(root)),
+            "path": relative_key(r.path, root),
             "sha256": r.sha256,
             "pages": r.pages,
             "bytes": r.bytes,
@@ -126,10 +150,19 @@ def record_render_failures(con, failures: list[tuple[RenderJob, str]], actor: st
     return len(failures)
 
 
-def render_batch(jobs: list[RenderJob], workers: int) -> tuple[list[RenderedDocument], list]:
-    """Render a batch in the pool; a document that cannot be drawn fails alone."""
+def render_batch(
+    jobs: list[RenderJob],
+    workers: int,
+    storage: StorageConfig | None = None,
+    scheduler_address: str | None = None,
+) -> tuple[list[RenderedDocument], list]:
+    """Render a batch in the local pool of `workers` processes, or on the Dask cluster
+    at `scheduler_address` (its threads then count as the workers); a document that
+    cannot be drawn fails alone. storage None: each out_path is a local path."""
     errors: list = []
-    rendered = render_documents(jobs, workers, errors=errors)
+    cluster = cluster_executor(scheduler_address) if scheduler_address else None
+    executor, workers = cluster if cluster else (None, workers)
+    rendered = render_documents(jobs, workers, executor=executor, errors=errors, storage=storage)
     by_key = {(job.issuer, job.document_number): job for job in jobs}
     failures = [(by_key[(e.issuer, e.document_number)], e.reason) for e in errors]
     for error in errors:

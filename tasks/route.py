@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 
 from domain.consent import Consent, ConsentEvent, consent_from_channel_choice, fold_consent
-from domain.routing import Route, route_documents
+from domain.routing import PeppolMandate, Route, route_documents
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, transaction
 
@@ -62,11 +62,18 @@ def record_routes(con, routes: list[Route], run_id: str, actor: str) -> int:
     return len(rows)
 
 
-def route_batch(con, as_of: datetime, run_id: str, limit: int, actor: str = "nightly") -> int:
-    """Route up to `limit` unrouted documents; returns how many deliveries were decided."""
+def route_batch(
+    con,
+    as_of: datetime,
+    run_id: str,
+    limit: int,
+    actor: str = "nightly",
+    mandate: PeppolMandate | None = None,
+) -> int:
+    """Route up to `limit` unrouted documents; returns how many documents were routed."""
     documents = select_unrouted_documents(con, limit)
     if not documents:
         return 0
-    routes = route_documents(documents, load_consents(con, documents, as_of))
+    routes = route_documents(documents, load_consents(con, documents, as_of), mandate)
     record_routes(con, routes, run_id, actor)
     return len(documents)

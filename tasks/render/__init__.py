@@ -1,26 +1,30 @@
 """Render step: documents to PDF files, in parallel worker processes (DESIGN rule 2).
 
-    render_one(job) -> RenderedDocument
-    render_documents(jobs, workers, *, executor=None, errors=None) -> list[RenderedDocument]
+    render_one(job, storage=None) -> RenderedDocument
+    render_documents(jobs, workers, *, executor=None, errors=None, storage=None)
+        -> list[RenderedDocument]
     render_pool(workers) -> ProcessPoolExecutor   (an explicit pool, if the caller wants one)
 
 Workers are stateless: they get a RenderJob (plain data), draw it, write the PDF
-atomically (temp file in the target directory + os.replace) and return the key, path,
-sha256, page count and size. They never open the warehouse; the flow's own process
-records the results (DESIGN rule 3).
+(storage None: atomically to the local path job.out_path; else to the key job.out_path
+in that storage, a folder or an object store, see tasks/storage.py) and return the key,
+path, sha256, page count and size. They never open the warehouse; the flow's own process
+records the results (DESIGN rule 3). The executor may be a Dask client's, so the same
+chunks run on a cluster (tasks/render/cluster.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from functools import partial
 
 from domain.records import RenderedDocument, RenderJob
 from tasks.render.pdf import draw_document, draw_pages
+from tasks.storage import StorageConfig, open_storage, write_atomic
 
 __all__ = [
     "RenderError",
@@ -57,52 +61,17 @@ class RenderError(Exception):
         return (type(self), (self.issuer, self.document_number, self.reason))
 
 
-_made_dirs: set[str] = set()  # directories this process made or found (saves a syscall)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write `data` to `path` so a reader sees the old file or the whole new one.
-
-    Temp file in the same directory (same filesystem, so os.replace is an atomic
-    rename), named after the process so concurrent writers never share one; removed if
-    anything fails. No fsync per file: a crash of the process cannot lose a renamed file;
-    against power loss the caller syncs once per batch before committing the results
-    (cheaper than an fsync per document).
-    """
-    directory = os.path.dirname(path) or "."
-    if directory not in _made_dirs:
-        os.makedirs(directory, exist_ok=True)
-        _made_dirs.add(directory)
-    temp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    try:
-        try:
-            fd = os.open(temp, flags, 0o644)
-        except FileNotFoundError:  # directory removed since it was made: make it again
-            os.makedirs(directory, exist_ok=True)
-            fd = os.open(temp, flags, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def render_one(job: RenderJob) -> RenderedDocument:
-    """Draw one document, write it atomically to job.out_path, describe the result."""
+def render_one(job: RenderJob, storage: StorageConfig | None = None) -> RenderedDocument:
+    """Draw one document, write it to job.out_path (a local path, or a key in
+    `storage`), describe the result."""
     try:
         data, pages = draw_pages(job)
     except Exception as exc:  # bad data in one document: name the document (R31)
         raise RenderError(job.issuer, job.document_number, f"{type(exc).__name__}: {exc}") from exc
-    write_atomic(job.out_path, data)
+    if storage is None:
+        write_atomic(job.out_path, data)
+    else:
+        open_storage(storage).write(job.out_path, data)
     return RenderedDocument(
         issuer=job.issuer,
         document_number=job.document_number,
@@ -113,13 +82,15 @@ def render_one(job: RenderJob) -> RenderedDocument:
     )
 
 
-def _render_chunk(jobs: Sequence[RenderJob]) -> list[RenderedDocument | RenderError]:
+def _render_chunk(
+    jobs: Sequence[RenderJob], storage: StorageConfig | None = None
+) -> list[RenderedDocument | RenderError]:
     """Worker side: one round-trip renders a chunk; a failing document does not sink the
     others (DESIGN rule 7), its error travels back in its place."""
     results: list[RenderedDocument | RenderError] = []
     for job in jobs:
         try:
-            results.append(render_one(job))
+            results.append(render_one(job, storage))
         except RenderError as exc:
             results.append(exc)
     return results
@@ -168,9 +139,10 @@ def shutdown_pools() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _chunks(jobs: Sequence[RenderJob], workers: int) -> Iterable[Sequence[RenderJob]]:
+def _chunks(jobs: Sequence[RenderJob], workers: int) -> list[Sequence[RenderJob]]:
+    """A list, not a generator: a Dask client's map refuses iterators."""
     size = max(1, min(MAX_CHUNK, -(-len(jobs) // (workers * CHUNKS_PER_WORKER))))
-    return (jobs[i : i + size] for i in range(0, len(jobs), size))
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
 def render_documents(
@@ -179,6 +151,7 @@ def render_documents(
     *,
     executor: Executor | None = None,
     errors: list[RenderError] | None = None,
+    storage: StorageConfig | None = None,
 ) -> list[RenderedDocument]:
     """Render a batch; results in the order of `jobs`.
 
@@ -187,16 +160,19 @@ def render_documents(
     client's get_executor()) or over this process's kept pool of `workers` processes.
     If `errors` is a list, documents that fail are appended to it as RenderError and left
     out of the result (the caller quarantines them, DESIGN rule 7); otherwise the first
-    failure raises it.
+    failure raises it. With `storage`, each job's out_path is a key in it (see
+    render_one); the configuration travels with every chunk, so a worker on another
+    machine writes to the same place.
     """
     if not jobs:
         return []
     jobs = list(jobs)
     if executor is None and workers <= 1:
-        outcomes: list[RenderedDocument | RenderError] = _render_chunk(jobs)
+        outcomes: list[RenderedDocument | RenderError] = _render_chunk(jobs, storage)
     else:
         pool = executor if executor is not None else _shared_pool(workers)
-        chunked = pool.map(_render_chunk, _chunks(jobs, max(1, workers)))
+        render_chunk = partial(_render_chunk, storage=storage)  # picklable: travels as is
+        chunked = pool.map(render_chunk, _chunks(jobs, max(1, workers)))
         outcomes = [outcome for chunk in chunked for outcome in chunk]
     results: list[RenderedDocument] = []
     for outcome in outcomes:

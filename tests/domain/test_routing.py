@@ -1,10 +1,10 @@
-"""Routing and consent rules (R14, R15, R16, R20) at their boundaries."""
+"""Routing and consent rules (R14, R15, R16, R20, issue 7: Peppol) at their boundaries."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.consent import ConsentEvent, consent_from_channel_choice, fold_consent
-from domain.routing import route_document, route_documents
+from domain.routing import PeppolMandate, peppol_scope, route_document, route_documents
 
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("Europe/Brussels"))
 
@@ -61,3 +61,78 @@ def test_route_documents_gives_every_document_at_least_one_route():
     }
     routes = route_documents(docs, consents)
     assert [(r.document_number, r.channel) for r in routes] == [("A1", "portal"), ("B1", "paper")]
+
+
+# --- Peppol (issue 7) -------------------------------------------------------------------
+
+MANDATE = PeppolMandate(date(2026, 1, 1), {"DL50000009": "VAT-exempt activity (art. 44)"})
+B2B = "0418711287"  # a valid Belgian enterprise number (mod-97)
+
+
+def peppol_routes(
+    choice: str | None,
+    enterprise_number: str | None = B2B,
+    issued: date = date(2026, 11, 26),
+    code: str = "DL50000001",
+    mandate: PeppolMandate | None = MANDATE,
+) -> list[tuple[str, str]]:
+    doc = {
+        "issuer": "DL5",
+        "document_number": "2026-0000001",
+        "customer_code": code,
+        "enterprise_number": enterprise_number,
+        "issue_date": issued,
+    }
+    consents = {code: consent_from_channel_choice(code, choice)}
+    return [(r.channel, r.reason) for r in route_documents([doc], consents, mandate)]
+
+
+def test_b2b_belgian_goes_by_peppol_instead_of_paper_or_network():
+    for choice in ("paper", "network", None):
+        [(channel, reason)] = peppol_routes(choice)
+        assert channel == "peppol"
+        assert B2B in reason and "2026-01-01" in reason and "no paper or network" in reason
+
+
+def test_b2b_belgian_with_portal_consent_keeps_its_portal_copy():
+    routes = peppol_routes("portal")
+    assert [channel for channel, _ in routes] == ["peppol", "portal"]
+    assert "portal copy beside Peppol" in routes[1][1]
+
+
+def test_redeemed_network_code_does_not_bring_the_network_back_for_b2b():  # R16 vs issue 7
+    initial = consent_from_channel_choice("DL50000001", "network")
+    redeemed = ConsentEvent("DL50000001", AS_OF - timedelta(days=1), "network_activated")
+    scope = peppol_scope("DL50000001", B2B, date(2026, 11, 26), MANDATE)
+    state = fold_consent(initial, [redeemed], AS_OF)
+    assert [r.channel for r in route_document("DL5", "1", state, scope)] == ["peppol"]
+
+
+def test_b2c_and_foreign_customers_keep_the_previous_rules():
+    for enterprise_number in (None, ""):
+        assert peppol_routes("paper", enterprise_number) == [("paper", "R14 paper is the default")]
+        assert [c for c, _ in peppol_routes("portal", enterprise_number)] == ["portal"]
+
+
+def test_an_invalid_enterprise_number_is_not_b2b():  # R3: mod-97 must hold
+    assert [c for c, _ in peppol_routes("paper", "0418711288")] == ["paper"]
+
+
+def test_excluded_customer_code_keeps_the_previous_rules_with_the_reason():
+    [(channel, reason)] = peppol_routes("paper", code="DL50000009")
+    assert channel == "paper"
+    assert reason.startswith("R14") and "excluded from Peppol: VAT-exempt activity" in reason
+    [(channel, reason)] = peppol_routes("portal", code="DL50000009")
+    assert channel == "portal" and "R15" in reason and "excluded from Peppol" in reason
+
+
+def test_the_mandate_counts_from_the_issue_date_on_the_mandate_date():
+    assert [c for c, _ in peppol_routes("paper", issued=date(2026, 1, 1))] == ["peppol"]
+    assert [c for c, _ in peppol_routes("paper", issued=date(2026, 1, 2))] == ["peppol"]
+    [(channel, reason)] = peppol_routes("paper", issued=date(2025, 12, 31))
+    assert channel == "paper" and "before the Peppol mandate of 2026-01-01" in reason
+    assert [c for c, _ in peppol_routes("network", issued=date(2025, 12, 31))] == ["paper"]
+
+
+def test_no_mandate_setting_means_no_peppol():
+    assert [c for c, _ in peppol_routes("paper", mandate=None)] == ["paper"]

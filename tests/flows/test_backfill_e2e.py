@@ -7,10 +7,11 @@ import pytest
 from domain.windows import portal_window_start
 from flows.backfill import backfill, backfill_pending
 from flows.nightly import nightly
+from tasks.accounts import find_account, merge_accounts, share_account
 from tasks.backfill import request_backfill
 from tasks.generate import write_landing_files
 from tasks.search import DocumentQuery, search_documents
-from warehouse.store import insert_rows, open_writer, transaction
+from warehouse.store import open_writer, transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
 AS_OF = "2026-11-27"
@@ -28,65 +29,27 @@ def history(tmp_path_factory, prefect_harness):
         code, email = con.execute(
             "SELECT customer_code, contact_email FROM customers ORDER BY customer_code LIMIT 1"
         ).fetchall()[0]
+        other_email = con.execute(
+            "SELECT contact_email FROM customers WHERE contact_email <> ? "
+            "ORDER BY customer_code LIMIT 1",
+            [email],
+        ).fetchall()[0][0]
+        # R5: the nightly made one account per main contact. R13: merging another
+        # contact's account into it gives it a second customer code, to test grants.
+        merge_accounts(con, other_email, email, NOW, "test")
+        account = find_account(con, email)
         codes = [
             r[0]
             for r in con.execute(
-                "SELECT customer_code FROM customers WHERE contact_email = ? ORDER BY 1", [email]
+                "SELECT customer_code FROM account_customer_codes WHERE account_id = ? ORDER BY 1",
+                [account["account_id"]],
             ).fetchall()
         ]
-        other = con.execute(
-            "SELECT customer_code FROM customers WHERE contact_email <> ? ORDER BY 1 LIMIT 1",
-            [email],
-        ).fetchall()[0][0]
-        codes.append(other)  # a second code on the same account, to test grants
-        insert_rows(
-            con,
-            "accounts",
-            [
-                {
-                    "account_id": "A1",
-                    "login_kind": "email",
-                    "login_id": email,
-                    "segment": "B2C",
-                    "status": "active",
-                    "created_at": NOW,
-                }
-            ],
-        )
-        insert_rows(
-            con,
-            "account_customer_codes",
-            [{"customer_code": c, "account_id": "A1", "added_at": NOW} for c in codes],
-        )
-        insert_rows(
-            con,
-            "users",
-            [
-                {
-                    "user_id": "U1",
-                    "account_id": "A1",
-                    "role": "main",
-                    "email": email,
-                    "language": "nl",
-                    "status": "active",
-                    "created_at": NOW,
-                },
-                {
-                    "user_id": "U2",
-                    "account_id": "A1",
-                    "role": "shared",
-                    "email": "acc@example.be",
-                    "language": "nl",
-                    "status": "active",
-                    "created_at": NOW,
-                },
-            ],
-        )
-        insert_rows(
-            con,
-            "grants",
-            [{"user_id": "U2", "customer_code": codes[0], "granted_at": NOW, "granted_by": "U1"}],
-        )
+        con.execute(
+            "UPDATE accounts SET status = 'active', activated_at = ? WHERE account_id = ?",
+            [NOW, account["account_id"]],
+        ).fetchall()
+        share_account(con, account, "acc@example.be", NOW, customer_codes=(codes[0],))
     return data_dir, email, codes
 
 

@@ -1,6 +1,7 @@
 """End to end: generated landing files → nightly flow → warehouse, PDFs, print batch."""
 
 import csv
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -56,16 +57,59 @@ def test_each_new_document_has_exactly_one_original_delivery_per_channel(night):
     )
     assert statuses["paper"] == ["dispatched"]
     assert statuses["portal"] == ["published"]
+    assert statuses["peppol"] == ["dispatched"]
 
 
-def test_routing_follows_channel_choice(night):
+def test_routing_follows_channel_choice_and_the_peppol_mandate(night):
     data_dir, _, _ = night
-    mismatches = rows(
+    # R15: portal → portal only; paper and network → paper. Issue 7: from the mandate
+    # date a Belgian enterprise gets Peppol instead of paper, plus its portal copy.
+    [(documents, mismatches, peppol)] = rows(
         data_dir,
-        "SELECT count(*) FROM deliveries d JOIN customers c USING (customer_code) "
-        "WHERE (c.channel_choice = 'portal') <> (d.channel = 'portal')",
+        """
+        WITH got AS (
+            SELECT issuer, document_number, customer_code, list(channel ORDER BY channel) AS got
+            FROM deliveries GROUP BY ALL
+        ), expected AS (
+            SELECT got, CASE
+                WHEN c.enterprise_number IS NOT NULL AND c.channel_choice = 'portal'
+                    THEN ['peppol', 'portal']
+                WHEN c.enterprise_number IS NOT NULL THEN ['peppol']
+                WHEN c.channel_choice = 'portal' THEN ['portal']
+                ELSE ['paper'] END AS want
+            FROM got JOIN customers AS c USING (customer_code)
+        )
+        SELECT count(*), count(*) FILTER (WHERE got <> want),
+               count(*) FILTER (WHERE list_contains(got, 'peppol'))
+        FROM expected
+        """,
     )
-    assert mismatches == [(0,)]  # R15: portal → portal only; paper and network → paper
+    assert mismatches == 0
+    assert 0 < peppol < documents
+
+
+def test_every_peppol_document_is_in_the_outbox_and_validates(night):
+    from tasks.peppol import validate_ubl
+
+    data_dir, _, summary = night
+    keys = rows(
+        data_dir,
+        "SELECT m.idempotency_key, m.ubl_sha256, m.message_id FROM peppol_messages m "
+        "JOIN delivery_history h ON h.peppol_message_id = m.message_id "
+        "WHERE m.status = 'dispatched' ORDER BY 1",
+    )
+    assert len(keys) == summary["peppol"]["sent"] > 0
+    assert summary["peppol"] | {"sent": 0} == {
+        "sent": 0, "failed_validation": 0, "rejected": 0, "pending": 0, "failures": []
+    }  # fmt: skip
+    assert rows(data_dir, "SELECT count(*) FROM peppol_failures") == [(0,)]
+    outbox = data_dir / "peppol" / "outbox"
+    assert len(list(outbox.glob("*.xml"))) == len(keys)
+    for key, sha256, message_id in keys:
+        ubl = (outbox / (key.replace("/", "_") + ".xml")).read_bytes()
+        assert hashlib.sha256(ubl).hexdigest() == sha256
+        assert message_id.endswith(key.replace("/", "_") + ".xml")
+        assert validate_ubl(ubl) == []  # zero failed asserts, warnings included
 
 
 def test_pdfs_open_and_show_number_amount_and_recorded_pages(night):
@@ -104,7 +148,8 @@ def test_print_batch_matches_its_manifest(night):
             text = reader.pages[int(piece["first_page"]) - 1].extract_text()
             assert piece["document_number"] in text
     paper = rows(data_dir, "SELECT count(*) FROM deliveries WHERE channel = 'paper'")[0][0]
-    assert sum(b["pieces"] for b in summary["print_batches"]) == paper
+    letters = rows(data_dir, "SELECT count(*) FROM activation_letters")[0][0]  # R17
+    assert sum(b["pieces"] for b in summary["print_batches"]) == paper + letters
 
 
 def test_a_second_run_changes_nothing(night):
@@ -122,6 +167,7 @@ def test_a_second_run_changes_nothing(night):
     )
     assert after == before
     assert second["documents_routed"] == 0 and second["print_batches"] == []
+    assert second["peppol"]["sent"] == 0
     assert second["documents_rendered"] == 0
 
 

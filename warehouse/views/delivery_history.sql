@@ -16,8 +16,12 @@ WITH deliveries_with_documents AS (
         d.dispatched_at,
         d.run_id,
         d.is_copy,
-        d.print_batch_id
+        d.print_batch_id,
+        m.message_id AS peppol_message_id
     FROM deliveries AS d
     JOIN documents AS doc USING (issuer, document_number)
+    LEFT JOIN peppol_messages AS m
+      ON d.channel = 'peppol' AND m.issuer = d.issuer
+     AND m.document_number = d.document_number AND m.purpose = d.purpose
 )
 SELECT * FROM deliveries_with_documents;

@@ -1,0 +1,37 @@
+"""Peppol BIS Billing 3.0 channel (issue 7): UBL build, three-layer validation, access
+points, and the nightly step that ties them to the warehouse.
+
+    build_ubl(document, customer, issuer, pdf, pdf_name) -> bytes        (build.py)
+    validate_ubl(ubl) -> list[Failure]        xsd, en16931, peppol layers (validate.py)
+    make_access_point(url, timeout, outbox) -> OutboxAccessPoint | HttpAccessPoint
+    deliver_pending(writer, access_point, issuers, storage, run_id, batch_size, actor, workers)
+                                        the nightly step (deliver.py; check.py builds + validates)
+"""
+
+from tasks.peppol.build import build_ubl
+from tasks.peppol.deliver import PeppolCounts, deliver_pending, peppol_mandate
+from tasks.peppol.failure import Failure
+from tasks.peppol.send import (
+    AccessPoint,
+    HttpAccessPoint,
+    OutboxAccessPoint,
+    Rejected,
+    Unavailable,
+    make_access_point,
+)
+from tasks.peppol.validate import validate_ubl
+
+__all__ = [
+    "AccessPoint",
+    "Failure",
+    "HttpAccessPoint",
+    "OutboxAccessPoint",
+    "PeppolCounts",
+    "Rejected",
+    "Unavailable",
+    "build_ubl",
+    "deliver_pending",
+    "make_access_point",
+    "peppol_mandate",
+    "validate_ubl",
+]

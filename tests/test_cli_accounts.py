@@ -1,0 +1,240 @@
+"""`iportal account …`, `iportal code …`, `iportal optout`: thin, audited, one-line errors."""
+
+import json
+import stat
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.activation_codes import derive_code, format_code
+from iportal.cli import app
+from iportal.config import load_or_create_secret
+from tasks.accounts import sync_accounts
+from tasks.accounts.codes import new_code
+from warehouse.store import insert_rows, open_writer
+
+T0 = datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+runner = CliRunner()
+
+
+def customer(code: str, email: str, enterprise_number=None) -> dict:
+    return {
+        "customer_code": code,
+        "issuer": code[:3],
+        "customer_number": code[3:],
+        "name": "Garage",
+        "enterprise_number": enterprise_number,
+        "street": "S 1",
+        "postal_code": "1000",
+        "city": "Brussel",
+        "country": "BE",
+        "language": "nl",
+        "contract_start": date(2024, 1, 1),
+        "contact_email": email,
+        "contact_first_name": "An",
+        "contact_last_name": "Peeters",
+        "contact_language": "nl",
+        "channel_choice": "paper",
+        "updated_at": T0,
+        "source_sha256": "t",
+    }
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    with open_writer(tmp_path / "warehouse.duckdb", "test") as con:
+        insert_rows(
+            con,
+            "customers",
+            [
+                customer("DL50000001", "an@example.be"),
+                customer("DL50000002", "an@example.be"),
+                customer("DL50000003", "jan@example.be"),
+            ],
+        )
+        sync_accounts(con, T0, "test")
+        secret = load_or_create_secret(tmp_path / "secret.key")
+        insert_rows(
+            con, "activation_codes", [new_code("DL50000001", 1, T0, secret, "Europe/Brussels").row]
+        )
+    return tmp_path
+
+
+def iportal(data_dir, *args, input=None):
+    return runner.invoke(app, [*args, "--data-dir", str(data_dir)], input=input)
+
+
+def as_json(result) -> dict:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_secret_file_is_made_once_and_private(tmp_path):
+    first = load_or_create_secret(tmp_path / "secret.key")
+    assert load_or_create_secret(tmp_path / "secret.key") == first and len(first) == 64
+    assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
+
+
+def test_share_grant_settings_revoke_unshare(data_dir):
+    made = as_json(
+        iportal(
+            data_dir,
+            "account",
+            "share",
+            "an@example.be",
+            "--email",
+            "acc@example.be",
+            "--language",
+            "fr",
+            "--json",
+        )
+    )
+    assert made["role"] == "shared" and made["invitation_token"]
+    granted = as_json(
+        iportal(
+            data_dir,
+            "account",
+            "grant",
+            "an@example.be",
+            "--user",
+            "acc@example.be",
+            "--code",
+            "DL50000001",
+            "--json",
+        )
+    )
+    assert granted["changed"]
+    settings = as_json(
+        iportal(
+            data_dir,
+            "account",
+            "settings",
+            "an@example.be",
+            "--user",
+            "acc@example.be",
+            "--frequency",
+            "daily",
+            "--code",
+            "DL50000001",
+            "--no-notify",
+            "--json",
+        )
+    )
+    assert settings["enabled"] is False and settings["changed"] == ["frequency"]
+    shown = as_json(iportal(data_dir, "account", "show", "an@example.be", "--json"))
+    users = {u["email"]: u for u in shown["users"]}
+    assert users["acc@example.be"]["granted_codes"] == ["DL50000001"]
+    assert users["acc@example.be"]["frequency"] == "daily"
+    assert [c["customer_code"] for c in shown["customer_codes"]] == ["DL50000001", "DL50000002"]
+    updated = as_json(
+        iportal(
+            data_dir,
+            "account",
+            "update-user",
+            "an@example.be",
+            "--user",
+            "acc@example.be",
+            "--last-name",
+            "Claes",
+            "--json",
+        )
+    )
+    assert updated["changed"] == ["last_name"]
+    assert as_json(
+        iportal(
+            data_dir,
+            "account",
+            "revoke",
+            "an@example.be",
+            "--user",
+            "acc@example.be",
+            "--code",
+            "DL50000001",
+            "--json",
+        )
+    )["changed"]
+    gone = as_json(
+        iportal(
+            data_dir, "account", "unshare", "an@example.be", "--user", "acc@example.be", "--json"
+        )
+    )
+    assert gone["grants_revoked"] == []
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        actors = {
+            r[0]
+            for r in con.execute(
+                "SELECT actor FROM audit_events WHERE event_type LIKE 'access_%'"
+            ).fetchall()
+        }
+    assert all(a.startswith("operator:") for a in actors)  # every action audited (R30)
+
+
+def test_third_party_refused_for_b2c_in_one_line(data_dir):  # R12
+    result = iportal(
+        data_dir, "account", "invite-third-party", "an@example.be", "--email", "tp@example.be"
+    )
+    assert result.exit_code == 1 and "R12" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 3
+
+
+def test_redeem_refusal_exits_non_zero_with_its_reason(data_dir):
+    bad = iportal(
+        data_dir,
+        "code",
+        "redeem",
+        "0000-0000-0000-00",
+        "--email",
+        "an@example.be",
+        "--as-of",
+        "2026-11-27T10:00",
+        "--json",
+    )
+    assert bad.exit_code == 1 and json.loads(bad.output)["reason"] == "unknown_code"
+    secret = (data_dir / "secret.key").read_bytes().strip()
+    code = format_code(derive_code(secret, "DL50000001", 1))
+    good = iportal(
+        data_dir,
+        "code",
+        "redeem",
+        code.lower(),
+        "--email",
+        "an@example.be",
+        "--as-of",
+        "2026-11-27T11:00",
+    )
+    assert good.exit_code == 0 and "next run" in good.output
+    out = as_json(iportal(data_dir, "optout", "DL50000001", "--as-of", "2026-11-28", "--json"))
+    assert out["changed"] and "R20" in out["message"]
+
+
+def test_code_issue_sends_the_letter_again(data_dir):  # R17
+    issued = as_json(
+        iportal(data_dir, "code", "issue", "DL50000001", "--as-of", "2026-11-28", "--json")
+    )
+    assert issued["serial"] == 1 and issued["valid_until"] == "2027-03-11"
+    unknown = iportal(data_dir, "code", "issue", "DL59999999")
+    assert unknown.exit_code == 1 and "DL59999999" in unknown.output
+
+
+def test_activate_asks_the_password_twice_and_merge(data_dir):  # R6, R13
+    from tasks.accounts import issue_invitation
+
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        user = con.execute("SELECT user_id FROM users WHERE email = 'an@example.be'").fetchall()
+        token = issue_invitation(con, user[0][0], T0)
+    done = iportal(
+        data_dir,
+        "account",
+        "activate",
+        token,
+        "--as-of",
+        "2026-11-27T09:00",
+        input="correct horse battery\ncorrect horse battery\n",
+    )
+    assert done.exit_code == 0 and "activated main user" in done.output
+    merged = as_json(
+        iportal(data_dir, "account", "merge", "jan@example.be", "--into", "an@example.be", "--json")
+    )
+    assert merged["customer_codes"] == ["DL50000003"]

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE account_id = $account_id AND status <> 'deleted' ORDER BY user_id

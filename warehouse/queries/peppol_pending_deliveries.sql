@@ -1,0 +1,24 @@
+-- Peppol deliveries to build, validate and send (issue 7): the decided ones, and those
+-- a previous run left in 'sending' (crash or access point unreachable), which are sent
+-- again under the same idempotency key; never twice in one run. The PDF must exist.
+SELECT
+    v.issuer, v.document_number, v.purpose, v.customer_code,
+    d.document_type, d.issue_date, d.due_date, d.contract_number, d.currency,
+    d.lines::VARCHAR AS lines, d.total_excl_vat, d.total_vat, d.total_incl_vat,
+    d.payment_reference, d.credited_document_number,
+    credited.issue_date AS credited_issue_date,
+    c.name, c.enterprise_number, c.street, c.postal_code, c.city, c.country,
+    r.path AS pdf_path
+FROM deliveries AS v
+JOIN documents AS d USING (issuer, document_number)
+JOIN customers AS c ON c.customer_code = v.customer_code
+JOIN renditions AS r
+  ON r.issuer = v.issuer AND r.document_number = v.document_number AND r.variant = 'original'
+LEFT JOIN documents AS credited
+  ON credited.issuer = d.issuer AND credited.document_number = d.credited_document_number
+LEFT JOIN peppol_messages AS m
+  ON m.issuer = v.issuer AND m.document_number = v.document_number AND m.purpose = v.purpose
+WHERE v.channel = 'peppol' AND v.purpose = 'original'
+  AND (v.status = 'decided' OR (v.status = 'sending' AND m.run_id IS DISTINCT FROM $run_id))
+ORDER BY v.issuer, v.document_number
+LIMIT $limit

@@ -1,0 +1,9 @@
+-- R14, R16: rendered network deliveries are handed to the customer code's mailbox.
+UPDATE deliveries SET status = 'published', dispatched_at = $published_at
+WHERE channel = 'network' AND status = 'decided'
+  AND EXISTS (
+      SELECT 1 FROM renditions AS r
+      WHERE r.issuer = deliveries.issuer AND r.document_number = deliveries.document_number
+        AND r.variant = 'original'
+  )
+RETURNING issuer, document_number, customer_code, purpose
