@@ -91,21 +91,27 @@ def fetch_lines(con, recipients: list[str], frequency: str) -> list[dict]:
         con.unregister("compose_recipients")
 
 
-def invite_main_contacts(con, digests, as_of, base_url: str, invite: Invite) -> int:
-    """R7: every notification to a not yet active main contact carries a fresh link."""
+def invite_main_contacts(con, digests, as_of, base_url: str, invite: Invite | None) -> int:
+    """R7: every notification to a not yet active main contact carries a fresh link.
+    invite None: the accounts package issues the chunk's links in bulk (one transaction;
+    one per user cost minutes a night, issue 9); else one `invite` call per user."""
+    wanted = [d for d in digests if d.invite_user_id is not None]
+    if invite is None:
+        tokens = invitations.issue_invitations(con, [d.invite_user_id for d in wanted], as_of)
+    else:
+        tokens = {}
+        for digest in wanted:
+            try:
+                tokens[digest.invite_user_id] = invite(con, digest.invite_user_id, as_of)
+            except ImportError:  # a missing accounts package is a deployment error
+                raise
+            except Exception:  # one refused invitation must not hold back every digest
+                log.exception("no invitation for user %s", digest.invite_user_id)
     issued = 0
-    for digest in digests:
-        if digest.invite_user_id is None:
-            continue
-        try:
-            token = invite(con, digest.invite_user_id, as_of)
-        except ImportError:  # a missing accounts package is a deployment error: fail loudly
-            raise
-        except Exception:  # one refused invitation must not hold back every digest
-            log.exception("no invitation for user %s", digest.invite_user_id)
-            continue
-        digest.invitation_url = f"{base_url.rstrip('/')}/activate?token={quote(token, safe='')}"
-        issued += 1
+    for digest in wanted:
+        if token := tokens.get(digest.invite_user_id):
+            digest.invitation_url = f"{base_url.rstrip('/')}/activate?token={quote(token, safe='')}"
+            issued += 1
     return issued
 
 
@@ -131,9 +137,7 @@ def compose_chunk(con, config, recipients, frequency, as_of, run_id, actor, invi
         }
         for x in lines
     ]
-    invited = invite_main_contacts(
-        con, digests, as_of, config.portal_base_url, invite or invitations.issue_invitation
-    )
+    invited = invite_main_contacts(con, digests, as_of, config.portal_base_url, invite)
     now = datetime.now(UTC)
     spooled = spool.spool_messages(
         digests, config.sender, config.portal_base_url, config.spool_dir, now, pool

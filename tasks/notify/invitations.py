@@ -15,3 +15,10 @@ def issue_invitation(con, user_id: str, as_of: datetime) -> str:
     from tasks.accounts.invitations import issue_invitation as issue  # owned by issue 3
 
     return issue(con, user_id, as_of)
+
+
+def issue_invitations(con, user_ids: list[str], as_of: datetime) -> dict[str, str]:
+    """The same for a chunk of digests in one transaction: user id -> token (issue 9)."""
+    from tasks.accounts.invitations import issue_invitations as issue  # owned by issue 3
+
+    return issue(con, user_ids, as_of)
