@@ -16,9 +16,10 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 from domain.clock import resolve_as_of
+from flows.nightly import render_one_batch
 from iportal.config import Settings, load_settings
 from tasks import backfill as steps
-from tasks import portal, progress, renditions, runs
+from tasks import portal, progress, runs
 from tasks.storage import open_storage, storage_config
 from warehouse.store import open_writer
 
@@ -50,19 +51,7 @@ def verify_archived_pdfs(settings: Settings, run_id: str) -> dict:
 
 @task(cache_policy=NO_CACHE)
 def render_backfill_batch(settings: Settings, run_id: str) -> int:
-    with writer(settings) as con:
-        # None: each job's out_path is its storage key (tasks/storage.py)
-        jobs = renditions.select_render_jobs(con, None, settings.issuers, settings.batch_size)
-    if not jobs:
-        return 0
-    rendered, failures = renditions.render_batch(
-        jobs, settings.render_workers, storage_config(settings), settings.dask_scheduler_address
-    )
-    with writer(settings) as con:
-        renditions.record_renditions(con, rendered, settings.data_dir, run_id, ACTOR)
-        if failures:
-            renditions.record_render_failures(con, failures, ACTOR)
-    return len(jobs)
+    return render_one_batch(settings, run_id, ACTOR)
 
 
 @task(cache_policy=NO_CACHE)

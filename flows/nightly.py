@@ -95,8 +95,16 @@ def route_new_documents(settings: Settings, as_of: datetime, run_id: str) -> int
 
 @task(cache_policy=NO_CACHE)
 def render_pending_documents(settings: Settings, run_id: str) -> int:
-    """One batch: select (lock held), draw in the worker pool (lock free), record."""
-    with writer(settings) as con:
+    return render_one_batch(settings, run_id, ACTOR)
+
+
+def render_one_batch(settings: Settings, run_id: str, actor: str) -> int:
+    """One batch: select (lock held), draw in the worker pool (lock free), record.
+
+    Shared by the nightly and the backfill: both finish any pending delivery's PDF,
+    with the same inputs (activation code, time zone), so the bytes are the same.
+    """
+    with open_writer(settings.warehouse_path, actor, settings.lock_timeout_seconds) as con:
         jobs = renditions.select_render_jobs(
             con, None, settings.issuers, settings.batch_size,  # None: out_path = storage key
             settings.code_secret(), settings.timezone,
@@ -106,10 +114,10 @@ def render_pending_documents(settings: Settings, run_id: str) -> int:
     rendered, failures = renditions.render_batch(
         jobs, settings.render_workers, storage_config(settings), settings.dask_scheduler_address
     )
-    with writer(settings) as con:
-        renditions.record_renditions(con, rendered, settings.data_dir, run_id, ACTOR)
+    with open_writer(settings.warehouse_path, actor, settings.lock_timeout_seconds) as con:
+        renditions.record_renditions(con, rendered, settings.data_dir, run_id, actor)
         if failures:
-            renditions.record_render_failures(con, failures, ACTOR)
+            renditions.record_render_failures(con, failures, actor)
     return len(jobs)
 
 
