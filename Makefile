@@ -8,7 +8,7 @@ VENV = .venv
 export UV_PYTHON_DOWNLOADS = never
 export UV_PROJECT_ENVIRONMENT = $(VENV)
 
-.PHONY: install demo test lint bench clean
+.PHONY: install chromium demo test lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -17,10 +17,14 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 
+# Browser tests drive Debian's Chromium (no browser download by the test tool).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 demo: install
 	$(VENV)/bin/iportal demo --data-dir var
 
-test: install
+test: install chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
 

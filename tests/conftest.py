@@ -82,3 +82,33 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield PREFECT_API_URL.value()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags that keep Chromium quiet on a machine without network: no background
+# connections, no component updates; --no-sandbox because tests run as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Real headless Chromium (Debian's package, installed by `make test`), driven by
+    Playwright. Yields a Browser; each test opens its own context."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
