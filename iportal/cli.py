@@ -92,7 +92,7 @@ def backfill(
         console.print(
             ", ".join(
                 f"{k} {summary[k]}"
-                for k in ("decided", "rendered", "verified", "repaired", "published")
+                for k in ("decided", "skipped", "rendered", "verified", "repaired", "published")
             )
         )
 

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     activation_code_secret: SecretStr | None = None
     # R7: how long an invitation link works (a newer one supersedes it anyway).
     invitation_valid_days: int = Field(default=30, ge=1, le=365)
+    # History windows (R21, R22; domain/windows.py): the portal shows the last
+    # history_years years; the network mailbox starts at the floor or the contract's start.
+    history_years: int = Field(default=7, ge=1, le=50)
+    network_history_floor: date = date(2008, 5, 1)
 
     # Notifications (R24, R25; README "Notifications"). mailer "auto": SMTP when
     # smtp_host is set, else the embedded Maildir outbox <data_dir>/outbox.

@@ -1,8 +1,9 @@
-"""Backfill (R21, R22): publish the history of an account's customer codes to the portal.
+"""Backfill (R21, R22): publish the history of an account's customer codes to the portal,
+and to the network mailbox of the codes that have one.
 
-Set-based: one INSERT decides every missing backfill delivery; rendering, verifying
-and publishing then work on the warehouse state, so a killed backfill resumes where it
-stopped and a second one finds nothing to do.
+Set-based: one INSERT per channel decides every missing backfill delivery; rendering,
+verifying and publishing then work on the warehouse state, so a killed backfill resumes
+where it stopped and a second one finds nothing to do.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
-from domain.windows import portal_window_start
+from domain.windows import network_window_start, portal_window_start
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, run_sql, transaction
 
@@ -39,20 +41,93 @@ def resolve_backfill_codes(con, account: str | None, customer_code: str | None) 
     return [row["customer_code"] for row in rows]
 
 
+@dataclass
+class Decided:
+    """What one backfill run decided (the run report's counts)."""
+
+    portal: int = 0  # documents of the portal window newly given a backfill delivery
+    network: int = 0  # documents since the network floor newly given one (R22)
+    skipped: int = 0  # documents of the portal window already in the portal
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def network_windows(con, codes: list[str], account: str | None, floor: date) -> pa.Table:
+    """R22: (customer_code, window_start) of the codes with an activated network mailbox."""
+    con.register("backfill_scope", pa.table({"customer_code": codes}))
+    try:
+        rows = query_dicts(con, "backfill_network_codes", {"account": account})
+    finally:
+        con.unregister("backfill_scope")
+    starts = [network_window_start(r["contract_start"], floor) for r in rows]
+    return pa.table(
+        {"customer_code": [r["customer_code"] for r in rows], "window_start": starts},
+        schema=pa.schema([("customer_code", pa.string()), ("window_start", pa.date32())]),
+    )
+
+
 def decide_backfill_deliveries(
-    con, codes: list[str], as_of: datetime, run_id: str, actor: str, years: int = 7
-) -> int:
-    """One backfill delivery per document of the window not yet in the portal."""
+    con,
+    codes: list[str],
+    as_of: datetime,
+    run_id: str,
+    actor: str,
+    years: int = 7,
+    account: str | None = None,
+    floor: date = date(2008, 5, 1),
+) -> Decided:
+    """One backfill delivery per document of the window not yet in the portal (R21), and
+    per document since the network floor not yet in the mailbox of a code that has one
+    (R22); `account` also brings the mailboxes redeemed into it."""
     start = portal_window_start(as_of.date(), years)
-    windows = pa.table({"customer_code": codes, "window_start": [start] * len(codes)})
-    con.register("backfill_codes", windows)
+    con.register(
+        "backfill_codes", pa.table({"customer_code": codes, "window_start": [start] * len(codes)})
+    )
+    con.register("backfill_network_windows", network_windows(con, codes, account, floor))
     parameters = {"decided_at": datetime.now(UTC), "run_id": run_id, "as_of_date": as_of.date()}
-    payload = {"channel": "portal", "purpose": "backfill", "window_start": str(start)}
+    try:
+        with transaction(con):
+            portal = run_sql(con, load_sql("decide_backfill_deliveries"), parameters)
+            network = run_sql(con, load_sql("backfill_decide_network_deliveries"), parameters)
+            events = [
+                AuditEvent("delivery_decided", f"{i}/{n}",
+                           {"channel": channel, "purpose": "backfill", "window": window}, actor)
+                for channel, window, decided in (
+                    ("portal", str(start), portal), ("network", "R22 floor", network)
+                )
+                for i, n in decided
+            ]  # fmt: skip
+            append_events(con, events)
+        window = run_sql(con, load_sql("backfill_window_documents"), {"as_of_date": as_of.date()})
+    finally:
+        con.unregister("backfill_codes")
+        con.unregister("backfill_network_windows")
+    return Decided(len(portal), len(network), window[0][0] - len(portal))
+
+
+def publish_backfill_deliveries(con, actor: str) -> dict:
+    """Rendered backfill deliveries become available (portal, network mailbox), one audit
+    event each; never printed, never announced one by one (R21)."""
     with transaction(con):
-        decided = run_sql(con, load_sql("decide_backfill_deliveries"), parameters)
-        events = [AuditEvent("delivery_decided", f"{i}/{n}", payload, actor) for i, n in decided]
-        append_events(con, events)
-    return len(decided)
+        published = run_sql(
+            con, load_sql("backfill_publish_deliveries"), {"published_at": datetime.now(UTC)}
+        )
+        append_events(
+            con,
+            [
+                AuditEvent("document_published", f"{issuer}/{number}",
+                           {"channel": channel, "customer_code": code, "purpose": "backfill",
+                            "is_copy": copy},
+                           actor)
+                for issuer, number, code, channel, copy in published
+            ],
+        )  # fmt: skip
+    counts = {"portal": 0, "network": 0, "copies": 0}
+    for _, _, _, channel, copy in published:
+        counts[channel] += 1
+        counts["copies"] += bool(copy)
+    return counts
 
 
 def is_intact(storage, key: str, size: int, sha256: str) -> bool:
@@ -120,3 +195,19 @@ def finish_backfill_request(con, request_id: str, run_id: str, counts: dict) -> 
         "request_id": request_id,
     }
     run_sql(con, load_sql("finish_backfill_request"), parameters)
+
+
+def prestart_render_pool(workers: int) -> None:
+    """Start the render workers (the render step's kept pool) and let them warm up.
+
+    The backfill calls it in a thread while its warehouse steps run: on the busy 2-core
+    build machine the pool's start (forkserver, imports, labels) took 5 s of an 840
+    document backfill (bench/render.py, bench/backfill.py), before the first PDF.
+    """
+    from tasks.render import _shared_pool  # the pool render_documents reuses
+
+    try:
+        pool = _shared_pool(workers)
+        list(pool.map(abs, range(workers)))  # every worker started and initialised
+    except Exception:  # e.g. the interpreter is exiting: the render step starts it itself
+        return

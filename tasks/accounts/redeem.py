@@ -24,6 +24,7 @@ from domain.activation_codes import (
 from domain.consent import ConsentEvent, consent_from_channel_choice, fold_consent
 from domain.redemption import Refusal, StoredCode, judge_redemption, refuse_locked
 from tasks.accounts.db import fetch_dicts, fetch_one
+from tasks.accounts.history import request_code_history
 from tasks.accounts.lookup import account_of_email
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, run_sql, transaction
@@ -83,6 +84,8 @@ def activate_network(con, stored: StoredCode, account_id: str, as_of, actor) -> 
     record_consent(con, code, as_of, "network_activated", "network", reason, actor)
     params = {"at": as_of, "account_id": account_id, "customer_code": code}
     run_sql(con, load_sql("mark_code_redeemed"), params | {"serial": stored.serial})
+    # R22: the network mailbox gets the code's history (backfill-pending runs it)
+    request_code_history(con, account_id, [code], "code_redeemed")
     message = f"electronic delivery for {code} starts with the next run (R15)"
     return Redemption(True, "redeemed", message, code, account_id)
 

@@ -1,12 +1,19 @@
-"""Backfill (R21): seven years of history to the portal, idempotent, visible per grants."""
+"""Backfill (R21): seven years of history to the portal, idempotent, visible per grants;
+one "your history is available" message through a real SMTP server (aiosmtpd)."""
 
+import email
+import json
+import socket
 from datetime import UTC, date, datetime
+from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from domain.windows import portal_window_start
 from flows.backfill import backfill, backfill_pending
 from flows.nightly import nightly
+from tasks import progress
 from tasks.accounts import find_account, merge_accounts, share_account
 from tasks.backfill import request_backfill
 from tasks.generate import write_landing_files
@@ -18,9 +25,39 @@ AS_OF = "2026-11-27"
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
 
+class Inbox:
+    """aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def notices(self) -> list:
+        return [(to, m) for to, m in self.messages if m["X-IPortal-Notice"]]
+
+
 @pytest.fixture(scope="module")
-def history(tmp_path_factory, prefect_harness):
+def inbox():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory, prefect_harness, inbox):
     data_dir = tmp_path_factory.mktemp("backfill")
+    (data_dir / "iportal.toml").write_text(  # the notifications go to the real SMTP server
+        f'mailer = "smtp"\nsmtp_host = "127.0.0.1"\nsmtp_port = {inbox.port}\n'
+        "smtp_starttls = false\nsmtp_attempts_per_run = 1\n"
+    )
     write_landing_files(
         data_dir / "landing", customers=12, years=9, seed=5, as_of=date(2026, 11, 27)
     )
@@ -58,13 +95,28 @@ def count(data_dir, sql, params=None):
         return con.execute(sql, params or []).fetchall()[0][0]
 
 
-def test_account_backfill_publishes_seven_years_then_is_a_no_op(history):
-    data_dir, email, codes = history
+def read_artifact(key: str):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+    return found[0].data if found else None
+
+
+def test_account_backfill_publishes_seven_years_then_is_a_no_op(history, inbox):
+    data_dir, email_, codes = history
     start = portal_window_start(date(2026, 11, 27))
+    window = (
+        "SELECT count(*) FROM documents WHERE customer_code IN (SELECT unnest(?)) "
+        "AND issue_date >= ? AND issue_date <= DATE '2026-11-27'"
+    )
+    in_window = count(data_dir, window, [codes, start])
     expected = count(
         data_dir,
-        "SELECT count(*) FROM documents WHERE customer_code IN (SELECT unnest(?)) "
-        "AND issue_date >= ? AND issue_date <= DATE '2026-11-27' AND NOT EXISTS "
+        window + " AND NOT EXISTS "
         "(SELECT 1 FROM deliveries v WHERE v.issuer = documents.issuer AND "
         "v.document_number = documents.document_number AND v.channel = 'portal')",
         [codes, start],
@@ -76,8 +128,18 @@ def test_account_backfill_publishes_seven_years_then_is_a_no_op(history):
         [codes, start],
     )
     assert expected > 0 and older > 0  # the data has documents on both sides of the window
-    first = backfill(account=email, as_of=AS_OF, data_dir=str(data_dir))
+    steps: dict[str, list] = {}
+    progress.set_reporter(
+        lambda step, done, total: steps.setdefault(step, []).append((done, total))
+    )
+    try:
+        first = backfill(account=email_, as_of=AS_OF, data_dir=str(data_dir))
+    finally:
+        progress.set_reporter(None)
     assert first["decided"] == expected and first["rendered"] >= expected - first["verified"]
+    assert first["skipped"] == in_window - expected  # already in the portal (nightly)
+    assert first["published"] == first["published_portal"] == expected
+    assert first["published_network"] == 0  # no network mailbox in this account (R22)
     assert (
         count(
             data_dir,
@@ -92,8 +154,39 @@ def test_account_backfill_publishes_seven_years_then_is_a_no_op(history):
         )
         == 0
     )
-    again = backfill(account=email, as_of=AS_OF, data_dir=str(data_dir))
+    # progress: the CLI's bar is fed per rendered batch; the Prefect artifacts carry it too
+    assert sum(done for done, _ in steps["backfill render"]) == first["rendered"]
+    assert steps["backfill render"][-1][1] >= first["rendered"]
+    assert sum(done for done, _ in steps["backfill publish"]) == first["published"]
+    assert read_artifact("backfill-progress") == 100.0
+    report = read_artifact("backfill-report")
+    for key in ("published_portal", "rendered", "verified", "skipped"):
+        assert f"| {key} | {first[key]} |" in report
+    stored = json.loads(
+        count(data_dir, "SELECT summary::VARCHAR FROM runs WHERE run_id = ?", [first["run_id"]])
+    )
+    assert stored["skipped"] == first["skipped"] and stored["published"] == expected
+    # one "your history is available" message, to the main contact, in their language
+    language = count(
+        data_dir, "SELECT language FROM users WHERE email = ? AND role = 'main'", [email_]
+    )
+    subjects = {
+        "nl": "I-Portal: uw historiek is beschikbaar",
+        "fr": "I-Portal : votre historique est disponible",
+        "de": "I-Portal: Ihr Verlauf ist verfügbar",
+        "en": "I-Portal: your history is available",
+    }
+    notices = inbox.handler.notices()
+    assert [to for to, _ in notices] == [[email_]]
+    assert notices[0][1]["Subject"] == subjects[language]
+    assert notices[0][1]["Content-Language"] == language
+    text = notices[0][1].get_body(("plain",)).get_content()
+    assert all(code in text for code in codes)
+    assert first["notices"]["notices_sent"] == 1
+    again = backfill(account=email_, as_of=AS_OF, data_dir=str(data_dir))
     assert again["decided"] == 0 and again["rendered"] == 0
+    assert again["skipped"] == in_window and again["notices"]["notices_sent"] == 0
+    assert len(inbox.handler.notices()) == 1  # never twice
 
 
 def test_shared_user_sees_backfilled_documents_of_granted_codes_only(history):  # R9, R29
@@ -128,6 +221,51 @@ def test_a_requested_backfill_runs_for_the_added_code_only(history):
     )
     assert touched == 1
     assert backfill_pending(as_of=AS_OF, data_dir=str(data_dir)) == []
+
+
+def test_network_mailbox_gets_history_from_its_own_floor(history):  # R22
+    data_dir, _, codes = history
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        code, account_id = con.execute(
+            "SELECT customer_code, account_id FROM account_customer_codes "
+            "WHERE customer_code NOT IN (SELECT unnest(?)) ORDER BY 1 DESC LIMIT 1",
+            [codes],
+        ).fetchall()[0]
+        days = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT issue_date FROM documents WHERE customer_code = ? ORDER BY 1",
+                [code],
+            ).fetchall()
+        ]
+        start = days[len(days) // 2]  # the contract starts on a document's day: included
+        con.execute(
+            "UPDATE customers SET contract_start = ? WHERE customer_code = ?", [start, code]
+        ).fetchall()
+        con.execute(
+            "INSERT INTO network_mailboxes VALUES (?, ?, ?)", [code, account_id, NOW]
+        ).fetchall()
+    expected = count(
+        data_dir,
+        "SELECT count(*) FROM documents d WHERE customer_code = ? AND issue_date >= ? "
+        "AND issue_date <= DATE '2026-11-27' AND NOT EXISTS (SELECT 1 FROM deliveries v "
+        "WHERE v.issuer = d.issuer AND v.document_number = d.document_number "
+        "AND v.channel = 'network')",
+        [code, start],
+    )
+    assert 0 < expected and days[0] < start
+    result = backfill(customer_code=code, as_of=AS_OF, data_dir=str(data_dir))
+    assert result["decided_network"] == result["published_network"] == expected
+    first_day = count(
+        data_dir,
+        "SELECT min(d.issue_date) FROM deliveries v JOIN documents d USING (issuer, "
+        "document_number) WHERE v.channel = 'network' AND v.purpose = 'backfill' "
+        "AND v.customer_code = ?",
+        [code],
+    )
+    assert first_day == start  # nothing before the contract's start (R22)
+    again = backfill(customer_code=code, as_of=AS_OF, data_dir=str(data_dir))
+    assert again["decided_network"] == 0 and again["published_network"] == 0
 
 
 def new_landing_documents(data_dir, count: int) -> int:
