@@ -31,6 +31,11 @@ COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_TEXT = 200
 MAX_AMOUNT = Decimal("10000000.00")  # a single lease document above 10 M€ is a data error
 MAX_LINES = 500
+# Decimal bounds: 10^10 and 12 decimals are far beyond any lease amount, quantity or
+# rate, and keep every later product (< 10^20) and its quantize to cents inside the
+# default 28-digit context.
+MAX_ADJUSTED = 9
+MIN_EXPONENT = -12
 
 DOCUMENT_FIELDS = (
     "issuer", "document_number", "document_type", "issue_date", "due_date",
@@ -85,6 +90,12 @@ def parse_decimal(value: object, field: str) -> Decimal:
         raise RowError("bad_decimal", f"{field} is not a decimal number: {value[:40]!r}") from None
     if not number.is_finite():
         raise RowError("bad_decimal", f"{field} is not a finite number: {value[:40]!r}")
+    # "1e999999999" is a finite Decimal, but quantizing or multiplying it raises
+    # InvalidOperation / Overflow deep in the totals check (issue 10 fuzzing found it).
+    if number and not MIN_EXPONENT <= number.adjusted() <= MAX_ADJUSTED:
+        raise RowError("bad_decimal", f"{field} is out of range: {value[:40]!r}")
+    if number.as_tuple().exponent < MIN_EXPONENT:
+        raise RowError("bad_decimal", f"{field} has too many decimals: {value[:40]!r}")
     return number
 
 
@@ -116,9 +127,17 @@ def text(row: dict, field: str, *, required: bool = False, limit: int = MAX_TEXT
         return ""
     if not isinstance(value, str):
         raise RowError("bad_type", f"{field} must be text, got {type(value).__name__}")
+    if has_lone_surrogate(value):
+        # JSON "\ud800" decodes to a lone surrogate that no UTF-8 writer (DuckDB, the
+        # PDF, the e-mail) can encode: reject here, not as a crash of the whole chunk.
+        raise RowError("bad_encoding", f"{field} holds a lone UTF-16 surrogate")
     if len(value) > limit:
         raise RowError("field_too_long", f"{field} is {len(value)} characters (limit {limit})")
     return value.strip()
+
+
+def has_lone_surrogate(value: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
 def check_required(row: dict, fields: tuple[str, ...]) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -35,7 +36,7 @@ def run_with_progress(
 
     def report(step: str, done: int, total: int | None) -> None:
         if step not in ids:
-            ids[step] = bars.add_task(step, total=total)
+            ids[step] = bars.add_task(escape(step), total=total)  # step names a landing file
         bars.update(ids[step], advance=done, total=total)
 
     progress.set_reporter(report)
@@ -63,7 +64,7 @@ def show_night(console: Console, summary: dict, data_dir: Path, as_json: bool) -
     files = Table("landing file", "status", "rows", "ingested", "unchanged", "quarantined")
     for f in summary["files"]:
         files.add_row(
-            f["file_name"],
+            escape(f["file_name"]),  # from the billing system: "[/x]" is not markup
             f["status"],
             *(str(f[k]) for k in ("rows_total", "ingested", "unchanged", "quarantined")),
         )
@@ -97,7 +98,8 @@ def show_query(console: Console, err: Console, result, fmt: str) -> None:
     else:
         table = Table(*result.columns)
         for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            # Data, not rich markup: a customer named "[/b]" must not break the table.
+            table.add_row(*("" if v is None else escape(str(v)) for v in row))
         console.print(table)
     err.print(
         f"{len(result.rows)} rows from {result.source.name}, "

@@ -1,0 +1,102 @@
+"""Document rows: validate, tell new from identical from conflicting, store (DESIGN rule 7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from domain.validate import Rejection, RowError, validate_document
+from tasks.ingest.context import FileReport, IngestContext
+from tasks.ingest.quarantine import quarantine_row, store_quarantine
+from tasks.ingest.tables import register
+from warehouse.audit import AuditEvent, append_events
+from warehouse.store import insert_rows, load_sql, transaction
+
+
+def document_row(doc: dict, line: int, report: FileReport, ctx: IngestContext) -> dict:
+    row = dict(doc)
+    row["lines"] = row.pop("lines_json")
+    row["is_history"] = doc["issue_date"] < ctx.go_live
+    row["source_file"] = report.file_name
+    row["source_line"] = line
+    row["ingested_at"] = datetime.now(UTC)
+    row["run_id"] = ctx.run_id
+    return row
+
+
+def judge_document(doc: dict, known_hash: str | None, codes: set[str]) -> Rejection | None:
+    """Checks that need the warehouse: conflict with a stored document, unknown customer."""
+    issuer, number = doc["issuer"], doc["document_number"]
+    if known_hash and known_hash != doc["content_sha256"]:
+        return Rejection(
+            "conflict",
+            f"{issuer} {number} was already received with other content; issued documents "
+            "are immutable (corrections are credit notes)",
+        )
+    if doc["customer_code"] not in codes:
+        return Rejection(
+            "unknown_customer", f"customer {doc['customer_code']} is not in master data"
+        )
+    return None
+
+
+def classify_documents(
+    con,
+    chunk: list[tuple[int, dict]],
+    seen: dict[tuple, str],
+    report: FileReport,
+    ctx: IngestContext,
+):
+    """Split validated documents into new rows and rejections; identical ones are no-ops."""
+    keys = [{"issuer": d["issuer"], "document_number": d["document_number"]} for _, d in chunk]
+    register(con, "chunk_keys", keys)
+    register(con, "chunk_codes", [{"customer_code": d["customer_code"]} for _, d in chunk])
+    stored = {(i, n): h for i, n, h in con.execute(load_sql("existing_documents")).fetchall()}
+    codes = {row[0] for row in con.execute(load_sql("known_customer_codes")).fetchall()}
+    new, rejected = [], []
+    for line, doc in chunk:
+        key = (doc["issuer"], doc["document_number"])
+        known_hash = seen.get(key) or stored.get(key)
+        if known_hash == doc["content_sha256"]:
+            report.unchanged += 1
+        elif rejection := judge_document(doc, known_hash, codes):
+            rejected.append((line, rejection, doc))
+        else:
+            seen[key] = doc["content_sha256"]
+            new.append(document_row(doc, line, report, ctx))
+    return new, rejected
+
+
+def document_events(rows: list[dict], actor: str) -> list[AuditEvent]:
+    return [
+        AuditEvent(
+            "document_ingested",
+            f"{r['issuer']}/{r['document_number']}",
+            {
+                "customer_code": r["customer_code"],
+                "content_sha256": r["content_sha256"],
+                "history": r["is_history"],
+                "source": f"{r['source_file']}:{r['source_line']}",
+            },
+            actor,
+        )
+        for r in rows
+    ]
+
+
+def ingest_document_chunk(con, raw_chunk, seen, report: FileReport, ctx: IngestContext) -> None:
+    valid, quarantined = [], []
+    for line, raw in raw_chunk:
+        report.rows_total += 1
+        if isinstance(raw, Rejection):
+            quarantined.append(quarantine_row(report, line, raw, None, ctx))
+            continue
+        try:
+            valid.append((line, validate_document(raw, ctx.issuers)))
+        except RowError as error:
+            quarantined.append(quarantine_row(report, line, error.rejection, raw, ctx))
+    with transaction(con):
+        new, rejected = classify_documents(con, valid, seen, report, ctx) if valid else ([], [])
+        quarantined += [quarantine_row(report, line, rej, raw, ctx) for line, rej, raw in rejected]
+        report.ingested += insert_rows(con, "documents", new)
+        append_events(con, document_events(new, ctx.actor))
+        store_quarantine(con, quarantined)
