@@ -131,9 +131,16 @@ def text(row: dict, field: str, *, required: bool = False, limit: int = MAX_TEXT
         # JSON "\ud800" decodes to a lone surrogate that no UTF-8 writer (DuckDB, the
         # PDF, the e-mail) can encode: reject here, not as a crash of the whole chunk.
         raise RowError("bad_encoding", f"{field} holds a lone UTF-16 surrogate")
+    if CONTROL_CHARACTERS.search(value):
+        # NUL, ESC, the unit separator (\x1f joins fields in the content hash)... have
+        # no place in a name or an address and would reach PDFs, manifests and terminals.
+        raise RowError("bad_character", f"{field} holds a control character")
     if len(value) > limit:
         raise RowError("field_too_long", f"{field} is {len(value)} characters (limit {limit})")
     return value.strip()
+
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def has_lone_surrogate(value: str) -> bool:

@@ -83,7 +83,7 @@ GOOD_CUSTOMERS = [
         channel_choice="portal",
         contact_email="o'brien+tag@example.be",
         contact_first_name="=cmd|' /C calc'!A0",
-        contact_last_name="Ünïcødé\x00\x1b[31m",
+        contact_last_name="Ünïcødé",
         language="fr",
         contact_language="fr",
     ),
@@ -108,6 +108,7 @@ BAD_CUSTOMERS = [
     (customer("0000029", channel_choice="fax"), "bad_channel_choice"),
     (customer("0000030", name="  "), "missing_field"),
     (customer("0000031", contract_start=20240101), "bad_date"),
+    (customer("0000033", contact_last_name="Smith\x00\x1b[31m"), "bad_character"),
 ]
 
 
