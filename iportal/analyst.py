@@ -53,6 +53,7 @@ def verify_renditions(data_dir: Path, sample: int, seed: int = 0) -> RenderCheck
     """Re-render a sample of archived PDFs and compare sha256 (DESIGN rule 5)."""
     import tempfile
 
+    from tasks.accounts.codes import attach_activation_codes
     from tasks.render import render_one
     from tasks.renditions import render_job_from_row
     from warehouse.store import load_sql
@@ -65,12 +66,15 @@ def verify_renditions(data_dir: Path, sample: int, seed: int = 0) -> RenderCheck
         )
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with tempfile.TemporaryDirectory() as scratch:
+            jobs = [render_job_from_row(row, Path(scratch), settings.issuers) for row in rows]
+            # R17: a paper invoice printed its activation code; the same job draws it again
+            attach_activation_codes(con, jobs, settings.code_secret(), settings.timezone)
+            mismatches = [
+                f"{row['issuer']}/{row['document_number']}"
+                for row, job in zip(rows, jobs, strict=True)
+                if render_one(job).sha256 != row["recorded_sha256"]
+            ]
     finally:
         con.close()
-    mismatches = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for row in rows:
-            job = render_job_from_row(row, Path(scratch), settings.issuers)
-            if render_one(job).sha256 != row["recorded_sha256"]:
-                mismatches.append(f"{row['issuer']}/{row['document_number']}")
     return RenderCheck(len(rows), mismatches)

@@ -15,6 +15,7 @@ from iportal import output
 from iportal.cli_accounts import account_app
 from iportal.cli_common import AsOf, DataDir, Json, console, err, one_line_errors
 from iportal.cli_consent import code_app, optout
+from iportal.cli_documents import documents, duplicate, open_
 from iportal.cli_notify import bounces_app, digest
 from iportal.prefect_env import configure_prefect
 
@@ -30,6 +31,9 @@ app.add_typer(code_app, name="code")
 app.command()(optout)
 app.command()(digest)
 app.add_typer(bounces_app, name="bounces")
+app.command()(documents)
+app.command("open")(open_)
+app.command()(duplicate)
 
 
 @app.command()

@@ -17,8 +17,29 @@ EXPORTED_VIEWS = {
 }
 
 
+def copy_statement(view: str, moment: str, target: Path) -> str:
+    """COPY … PARTITION_BY year (and month). The names are ours (EXPORTED_VIEWS), never
+    user input; the path is quoted. channel_mix_monthly has a `month` column of its own
+    (a DATE): it is partitioned by year only, so reading it back with
+    hive_partitioning=true keeps that column instead of replacing it with a number."""
+    partitions = "year" if view == "channel_mix_monthly" else "year, month"
+    month = "" if view == "channel_mix_monthly" else f", coalesce(month({moment}), 0) AS month"
+    path = str(target).replace(chr(39), chr(39) * 2)
+    return (
+        f"COPY (SELECT *, coalesce(year({moment}), 0) AS year{month} FROM {view}) "
+        f"TO '{path}' (FORMAT parquet, PARTITION_BY ({partitions}), OVERWRITE_OR_IGNORE)"
+    )
+
+
 def existing_views(con) -> set[str]:
-    return {row[0] for row in run_sql(con, "SELECT view_name FROM duckdb_views()")}
+    """Views, and tables standing in for them (the snapshot materialises some)."""
+    return {
+        row[0]
+        for row in run_sql(
+            con,
+            "SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables()",
+        )
+    }
 
 
 def export_parquet(data_dir: Path, out_dir: Path) -> dict[str, int]:
@@ -33,14 +54,7 @@ def export_parquet(data_dir: Path, out_dir: Path) -> dict[str, int]:
                 continue
             target = out_dir / view
             target.mkdir(parents=True, exist_ok=True)
-            # The names are ours (EXPORTED_VIEWS), never user input; the path is quoted.
-            run_sql(
-                con,
-                f"COPY (SELECT *, coalesce(year({moment}), 0) AS year, "
-                f"coalesce(month({moment}), 0) AS month FROM {view}) "
-                f"TO '{str(target).replace(chr(39), chr(39) * 2)}' "
-                "(FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)",
-            )
+            run_sql(con, copy_statement(view, moment, target))
             counts[view] = run_sql(con, f"SELECT count(*) FROM {view}")[0][0]
     finally:
         con.close()

@@ -61,8 +61,8 @@ def chart_channel_mix(rows: list[dict]) -> dict:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_ylabel("documents")
     axes.set_title("Channel mix per month")
-    if channels:
-        axes.legend()
+    if channels:  # beside the bars, never over the last months
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     axes.tick_params(axis="x", labelrotation=45)
     return {"title": "Channel mix per month", "png": png_of(figure)}
 

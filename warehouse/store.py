@@ -143,8 +143,28 @@ def refresh_snapshot(database: Path, snapshot: Path) -> Path:
         con.close()
     partial = snapshot.with_name(snapshot.name + ".partial")
     shutil.copyfile(database, partial)
+    materialise_for_readers(partial)
     os.replace(partial, snapshot)
     return snapshot
+
+
+def materialise_for_readers(snapshot: Path) -> bool:
+    """In the snapshot copy, analyst views too slow to run live become tables (issue 6:
+    channel_mix_monthly). If anything fails the view stays: slower, never broken."""
+    con = duckdb.connect(str(snapshot))
+    try:
+        present = run_sql(
+            con, "SELECT 1 FROM duckdb_views() WHERE view_name = 'channel_mix_monthly'"
+        )
+        if not present:
+            return False
+        with transaction(con):
+            run_sql(con, load_sql("snapshot_materialise"))
+        return True
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
 
 
 def open_reader(database: Path, snapshot: Path) -> duckdb.DuckDBPyConnection:

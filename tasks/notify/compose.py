@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
+from tasks.faults import crashpoint
 from tasks.notify import invitations, spool
 from tasks.notify.enqueue import digest_rows, queue_digests
 from tasks.notify.message import sender_address
@@ -39,7 +40,7 @@ class Composed:
 def group_digests(rows: list[dict], frequency: str, period: str) -> list[Digest]:
     """Rows of notify_digest_lines (main contact's row first) → one digest per person."""
     digests: dict[str, Digest] = {}
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for row in rows:
         recipient = row["recipient"]
         digest = digests.get(recipient)
@@ -58,7 +59,8 @@ def group_digests(rows: list[dict], frequency: str, period: str) -> list[Digest]
             )
         if row["role"] == "main" and row["account_status"] != "active":
             digest.invite_user_id = digest.invite_user_id or row["user_id"]
-        key = (recipient, row["issuer"], row["document_number"])
+        # one line per document and purpose: a duplicate asked for (R23) is its own line
+        key = (recipient, row["issuer"], row["document_number"], row.get("purpose", "original"))
         if key in seen:
             continue
         seen.add(key)
@@ -72,6 +74,7 @@ def group_digests(rows: list[dict], frequency: str, period: str) -> list[Digest]
                 row["total_incl_vat"],
                 row["currency"],
                 row["user_id"],
+                row.get("purpose", "original"),
             )
         )
     for digest in digests.values():
@@ -142,6 +145,7 @@ def compose_chunk(con, config, recipients, frequency, as_of, run_id, actor, invi
     spooled = spool.spool_messages(
         digests, config.sender, config.portal_base_url, config.spool_dir, now, pool
     )
+    crashpoint("digest.spooled")  # spooled, not queued: the next run composes them again
     rows = digest_rows(digests, spooled, sender_address(config.sender).domain, now, run_id)
     queue_digests(con, digests, rows, listed, actor)
     failed = [r for r in rows if r["status"] == "failed"]

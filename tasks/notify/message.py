@@ -112,6 +112,7 @@ def template_context(digest: Digest, base_url: str) -> dict:
             "issue_date": format_date(line.issue_date, "medium", locale=locale),
             "amount": format_currency(line.amount_incl_vat, line.currency, locale=locale),
             "url": document_url(base_url, line.issuer, line.document_number),
+            "duplicate": t["duplicate"] if line.purpose == "duplicate" else "",  # R23
         }
         for line in shown
     ]

@@ -19,6 +19,7 @@ class DigestLine:
     amount_incl_vat: Decimal
     currency: str
     user_id: str  # whose access made the recipient hear of it
+    purpose: str = "original"  # or "duplicate": a duplicate the recipient asked for (R23)
 
 
 @dataclass(slots=True)

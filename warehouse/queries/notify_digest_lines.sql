@@ -16,7 +16,8 @@ SELECT
     doc.document_type,
     doc.issue_date,
     doc.total_incl_vat,
-    doc.currency
+    doc.currency,
+    dd.purpose  -- original | duplicate (R23: a duplicate its reader asked for)
 FROM digest_documents AS dd
 JOIN users AS u USING (user_id)
 JOIN accounts AS a ON a.account_id = u.account_id
