@@ -1,0 +1,131 @@
+"""Documents (R26-R29): the list with filters, sort and pages; open the PDF (clears the
+unread mark, R28); request a duplicate (R23). All through tasks/search.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse
+
+from iportal.web import store
+from iportal.web.duplicates import request_duplicate
+from iportal.web.pages import NotFound, check_csrf, config_of, render, user_warehouse
+from tasks.search import (
+    SORT_COLUMNS,
+    BadQuery,
+    DocumentQuery,
+    open_document,
+    search_documents,
+)
+
+router = APIRouter()
+FILTERS = ("date_from", "date_to", "number", "document_type", "amount_min", "amount_max",
+           "customer_code")  # fmt: skip
+COLUMNS = ("issue_date", "document_number", "document_type", "customer_code", "amount",
+           "due_date")  # fmt: skip
+
+
+def parse_filters(params) -> tuple[dict, list[str]]:
+    """Typed filter values from the query string, and the names of those that are not
+    valid (shown as errors; the list is then not filtered by them)."""
+    values, bad = {}, []
+    for name in FILTERS:
+        raw = (params.get(name) or "").strip()[:40]
+        if not raw:
+            continue
+        try:
+            if name.startswith("date_"):
+                values[name] = date.fromisoformat(raw)
+            elif name.startswith("amount_"):
+                values[name] = Decimal(raw.replace(",", ".")).quantize(Decimal("0.01"))
+                if not values[name].is_finite():
+                    raise InvalidOperation
+            elif name == "document_type":
+                if raw not in ("invoice", "credit_note"):
+                    raise ValueError(raw)
+                values[name] = raw
+            else:
+                values[name] = raw.upper() if name == "customer_code" else raw
+        except (ValueError, InvalidOperation):
+            bad.append(name)
+    return values, bad
+
+
+def build_query(email: str, params, page_size: int) -> tuple[DocumentQuery, dict, list[str]]:
+    values, bad = parse_filters(params)
+    sort = params.get("sort", "issue_date")
+    sort = sort if sort in SORT_COLUMNS else "issue_date"
+    descending = params.get("desc", "1") != "0"
+    try:
+        page = max(1, min(int(params.get("page", "1")), 100_000))
+    except ValueError:
+        page = 1
+    fields = {k: v for k, v in values.items() if k != "number"}
+    query = DocumentQuery(
+        email=email, number_prefix=values.get("number"), sort=sort, descending=descending,
+        page=page, page_size=page_size, **fields,
+    )  # fmt: skip
+    return query, values, bad
+
+
+def link_with(params: dict, **changes) -> str:
+    merged = {k: v for k, v in (params | changes).items() if v not in (None, "")}
+    return "/documents?" + urlencode(merged)
+
+
+@router.get("/documents")
+def documents(request: Request):
+    page_size = config_of(request).portal.page_size
+    with user_warehouse(request) as (con, user):
+        query, values, bad = build_query(user["email"], request.query_params, page_size)
+        try:
+            result = search_documents(con, query)
+        except BadQuery:
+            query = replace(query, sort="issue_date", descending=True, page=1)
+            result = search_documents(con, query)
+        codes = store.list_user_codes(con, user["user_id"])
+    kept = {k: request.query_params.get(k, "") for k in FILTERS if k in values}
+    current = kept | {"sort": query.sort, "desc": "1" if query.descending else "0"}
+    pages = max(1, -(-result.total // query.page_size))
+    sort_links = {
+        column: link_with(kept, sort=column,
+                          desc="0" if column == query.sort and query.descending else "1")
+        for column in COLUMNS
+    }  # fmt: skip
+    return render(
+        request, "documents.html", 400 if bad else 200,
+        rows=result.rows, total=result.total, page=query.page, pages=pages, query=query,
+        filters={k: request.query_params.get(k, "") for k in FILTERS}, bad=bad,
+        codes=[c["customer_code"] for c in codes], sort_links=sort_links,
+        previous_link=link_with(current, page=query.page - 1) if query.page > 1 else None,
+        next_link=link_with(current, page=query.page + 1) if query.page < pages else None,
+        done=request.query_params.get("done"),
+    )  # fmt: skip
+
+
+@router.get("/documents/{issuer}/{number}")
+def open_pdf(request: Request, issuer: str, number: str):
+    """The link of the notification e-mails: the PDF, as a download; first read recorded."""
+    config = config_of(request)
+    with user_warehouse(request) as (con, user):
+        path = open_document(con, config.data_dir, user["email"], issuer, number)
+    if not path.is_file():
+        raise NotFound(request.url.path)  # e.g. PDFs on an object store: not served here
+    return FileResponse(
+        path, media_type="application/pdf", filename=f"{issuer}-{number}.pdf",
+        content_disposition_type="attachment",
+    )  # fmt: skip
+
+
+@router.post("/documents/{issuer}/{number}/duplicate")
+def duplicate(request: Request, issuer: str, number: str, csrf_token: str = Form("")):
+    """R23: a duplicate of a document this user can see (else the same 404)."""
+    check_csrf(request, csrf_token)
+    with user_warehouse(request) as (con, user):
+        config = config_of(request)
+        request_duplicate(con, config.data_dir, issuer, number, user, config.now())
+    return RedirectResponse("/documents?done=duplicate_requested", status_code=303)
