@@ -14,6 +14,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from domain.paths import document_pdf_relpath, resolve_inside
 from domain.records import RenderedDocument, RenderJob
 from tasks.accounts.codes import attach_activation_codes
@@ -122,9 +124,31 @@ def record_renditions(
         for r in rendered
     ]
     with transaction(con):
+        # A second writer (nightly and backfill share this step) may have drawn and
+        # recorded the same PDFs meanwhile: same bytes (DESIGN rule 5); record and audit
+        # each once.
+        known = recorded_renditions(con, rendered, variant)
+        rows = [r for r in rows if (r["issuer"], r["document_number"]) not in known]
+        events = [e for e in events if tuple(e.entity.split("/", 1)) not in known]
         insert_rows(con, "renditions", rows, mode="INSERT OR IGNORE")
         append_events(con, events)
     return len(rows)
+
+
+def recorded_renditions(con, rendered: list[RenderedDocument], variant: str) -> set[tuple]:
+    if not rendered:
+        return set()
+    keys = pa.table(
+        {
+            "issuer": [r.issuer for r in rendered],
+            "document_number": [r.document_number for r in rendered],
+        }
+    )
+    con.register("rendition_keys", keys)
+    try:
+        return set(run_sql(con, load_sql("recorded_renditions"), {"variant": variant}))
+    finally:
+        con.unregister("rendition_keys")
 
 
 def record_render_failures(con, failures: list[tuple[RenderJob, str]], actor: str) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from tasks.faults import crashpoint
 from tasks.notify.bounces import bounce_row, record_bounces, smtp_refusal
 from tasks.notify.periods import retry_delay
 from tasks.notify.settings import NotifyConfig, RetryPolicy
@@ -109,6 +110,7 @@ def send_one(con, session, config: NotifyConfig, digest: tuple, as_of, actor: st
                 actor,
             )
         return "hard_bounce"
+    crashpoint("smtp.sent_not_recorded")  # accepted, not recorded: resent, same Message-ID
     with transaction(con):
         set_outcome(con, digest_id, "sent", attempts + 1)
     return "sent"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -91,7 +92,13 @@ def merge_pieces(
                 blank.Parent = tree
                 kids.append(blank)
         tree.Count = len(kids)
-        out.save(dest, **SAVE_OPTIONS)
+        # Saved to memory, then written: with deterministic_id, qpdf 11 aborts the whole
+        # process (std::terminate) when a write fails, e.g. disk full (issue 10,
+        # tests/reliability/test_faults.py); Python's own write raises a clean OSError.
+        # Memory: one file of at most print_max_pieces_per_file pieces.
+        buffer = io.BytesIO()
+        out.save(buffer, **SAVE_OPTIONS)
+        dest.write(buffer.getbuffer())
         return placements, len(kids)
     finally:
         out.close()
