@@ -31,9 +31,12 @@ test: install chromium
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
+# Every hot path against its baseline, at default sizes (about an hour on 2 idle cores).
+# The long ones (scale.py --documents 100000, history_load.py, analyst.py at 10^7 rows)
+# are listed in docs/scaling.md with their commands.
+BENCHES = render print_batch nightly peppol digest backfill portal audit_verify render_scaling
 bench: install
-	$(VENV)/bin/python bench/render.py
-	$(VENV)/bin/python bench/nightly.py
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(VENV)/bin/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(TOOLS) $(VENV) var
