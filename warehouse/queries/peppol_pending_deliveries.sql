@@ -1,6 +1,9 @@
 -- Peppol deliveries to build, validate and send (issue 7): the decided ones, and those
 -- a previous run left in 'sending' (crash or access point unreachable), which are sent
 -- again under the same idempotency key; never twice in one run. The PDF must exist.
+-- "Not yet tried in this run" is a NOT EXISTS, not a LEFT JOIN with an OR: DuckDB 2.0.1
+-- dropped this query's LIMIT in that form once the database was reopened (issue 9: the
+-- whole night in one batch; tests/tasks/test_peppol_deliver.py).
 SELECT
     v.issuer, v.document_number, v.purpose, v.customer_code,
     d.document_type, d.issue_date, d.due_date, d.contract_number, d.currency,
@@ -16,9 +19,10 @@ JOIN renditions AS r
   ON r.issuer = v.issuer AND r.document_number = v.document_number AND r.variant = 'original'
 LEFT JOIN documents AS credited
   ON credited.issuer = d.issuer AND credited.document_number = d.credited_document_number
-LEFT JOIN peppol_messages AS m
-  ON m.issuer = v.issuer AND m.document_number = v.document_number AND m.purpose = v.purpose
 WHERE v.channel = 'peppol' AND v.purpose = 'original'
-  AND (v.status = 'decided' OR (v.status = 'sending' AND m.run_id IS DISTINCT FROM $run_id))
+  AND (v.status = 'decided' OR (v.status = 'sending' AND NOT EXISTS (
+      SELECT 1 FROM peppol_messages AS m
+      WHERE m.issuer = v.issuer AND m.document_number = v.document_number
+        AND m.purpose = v.purpose AND m.run_id = $run_id)))
 ORDER BY v.issuer, v.document_number
 LIMIT $limit
