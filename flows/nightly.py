@@ -73,7 +73,9 @@ def render_activation_letters(settings: Settings, run_id: str) -> int:
     with writer(settings) as con:
         rows = accounts.letters.select_letters(con, settings.batch_size)
     secret, zone = settings.code_secret(), settings.timezone
-    drawn = accounts.letters.draw_letters(rows, settings.data_dir, settings.issuers, secret, zone)
+    drawn = accounts.letters.draw_letters_in_pool(
+        rows, settings.data_dir, settings.issuers, secret, zone, settings.render_workers
+    )
     with writer(settings) as con:
         accounts.letters.record_letters(con, *drawn, run_id, ACTOR)
     return len(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from babel.dates import format_date
@@ -19,11 +20,12 @@ from tasks.accounts.codes import ACTIVATION_LETTER
 from tasks.accounts.db import fetch_dicts, register_rows
 from tasks.accounts.letter_pdf import draw_activation_letter
 from tasks.print_batch import MailPiece
-from tasks.render import write_atomic
+from tasks.render import shared_pool, write_atomic
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import load_sql, run_sql, transaction
 
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
+LETTERS_PER_CHUNK = 100  # letters per worker round-trip
 
 
 def letter_relpath(row: dict) -> str:
@@ -73,6 +75,26 @@ def draw_letters(rows: list[dict], data_dir: Path, issuers: dict, secret: bytes,
             {"letter_id": row["letter_id"], "path": relpath, "pages": 1, "bytes": len(data),
              "sha256": hashlib.sha256(data).hexdigest(), "rendered_at": datetime.now(UTC)}
         )  # fmt: skip
+    return rendered, failed
+
+
+def draw_letters_in_pool(
+    rows: list[dict], data_dir: Path, issuers: dict, secret: bytes, timezone: str, workers: int
+):
+    """draw_letters over the night's kept render pool (issue 9: the flow process is the
+    night's one serial part); the same (rendered, failed), in the order of `rows`."""
+    if workers <= 1 or len(rows) <= LETTERS_PER_CHUNK:
+        return draw_letters(rows, data_dir, issuers, secret, timezone)
+    chunks = [rows[i : i + LETTERS_PER_CHUNK] for i in range(0, len(rows), LETTERS_PER_CHUNK)]
+    issuers = {
+        k: v.model_dump() if hasattr(v, "model_dump") else dict(v) for k, v in issuers.items()
+    }
+    draw = partial(draw_letters, data_dir=data_dir, issuers=issuers, secret=secret,
+                   timezone=timezone)  # fmt: skip
+    rendered, failed = [], []
+    for chunk_rendered, chunk_failed in shared_pool(workers).map(draw, chunks):
+        rendered += chunk_rendered
+        failed += chunk_failed
     return rendered, failed
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "render_documents",
     "render_one",
     "render_pool",
+    "shared_pool",
     "shutdown_pools",
     "write_atomic",
 ]
@@ -128,6 +129,11 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
         if pool is None or getattr(pool, "_broken", False):
             pool = _pools[workers] = render_pool(workers)
         return pool
+
+
+def shared_pool(workers: int) -> ProcessPoolExecutor:
+    """The kept pool, for other drawing work of the night (activation letters)."""
+    return _shared_pool(workers)
 
 
 def shutdown_pools() -> None:

@@ -18,6 +18,7 @@ from tasks.accounts import (
     render_activation_letters,
     request_activation_letter,
 )
+from tasks.accounts.letters import draw_letters, draw_letters_in_pool, select_letters
 from tasks.accounts.partner import PARTNER_FIELDS
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -105,6 +106,25 @@ def test_letters_are_drawn_and_join_the_issuers_print_batch(issued_code, tmp_pat
     pieces = paper.mail_pieces(world.con, batch_id, tmp_path)
     assert [(p.kind, p.customer_code) for p in pieces] == [("activation_letter", "DL50000001")]
     assert world.scalar("SELECT print_batch_id FROM activation_letters") == batch_id
+
+
+def test_letters_drawn_in_the_worker_pool_equal_those_drawn_here(issued_code, tmp_path):
+    """Issue 9: the night draws its letters in the render pool; same files, same order,
+    a bad letter fails alone."""
+    world, _ = issued_code
+    [row] = select_letters(world.con, 10)
+    rows = [row | {"letter_id": f"L{i:04d}", "document_number": f"2026-{i:07d}"}
+            for i in range(250)]  # fmt: skip
+    rows[7] = rows[7] | {"issuer": "XX9"}  # no such issuer
+    here = draw_letters(rows, tmp_path / "here", DEFAULT_ISSUERS, world.SECRET, "Europe/Brussels")
+    pool = draw_letters_in_pool(
+        rows, tmp_path / "pool", DEFAULT_ISSUERS, world.SECRET, "Europe/Brussels", workers=2
+    )
+    assert [r["letter_id"] for r in pool[0]] == [r["letter_id"] for r in here[0]]
+    assert [r["sha256"] for r in pool[0]] == [r["sha256"] for r in here[0]]
+    assert len(pool[0]) == 249 and [f["letter_id"] for f in pool[1]] == ["L0007"]
+    first = pool[0][0]["path"]
+    assert (tmp_path / "pool" / first).read_bytes() == (tmp_path / "here" / first).read_bytes()
 
 
 def test_a_lost_code_is_sent_again_on_request(issued_code):  # R17
