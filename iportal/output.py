@@ -86,9 +86,15 @@ def show_night(console: Console, summary: dict, data_dir: Path, as_json: bool) -
 
 def show_query(console: Console, err: Console, result, fmt: str) -> None:
     if fmt == "csv":
+        from tasks.print_batch.manifest import safe_cell  # pikepdf stays out of other verbs
+
+        # Names come from master data: a text cell starting with = + - @ would run as a
+        # formula in the analyst's spreadsheet (the manifests' rule); numbers stay numbers.
         writer = csv.writer(sys.stdout)
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        writer.writerow(safe_cell(c) for c in result.columns)
+        writer.writerows(
+            [safe_cell(v) if isinstance(v, str) else v for v in r] for r in result.rows
+        )
     elif fmt == "json":
         print(
             json.dumps(

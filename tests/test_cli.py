@@ -78,3 +78,18 @@ def test_sql_is_read_only(tmp_path):
         ],
     )
     assert ok.exit_code == 0 and "n\n0" in ok.output.replace("\r", "")
+
+
+def test_sql_csv_neutralises_formulas_but_keeps_numbers(tmp_path):  # issue 10
+    from warehouse.store import open_writer
+
+    with open_writer(tmp_path / "warehouse.duckdb", "test"):
+        pass
+    query = (
+        "SELECT '=HYPERLINK(\"http://x\")' AS name, -12.5 AS amount, '@SUM(A1)' AS c, 'Jan' AS d"
+    )
+    result = runner.invoke(app, ["sql", query, "--format", "csv", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.replace("\r", "").splitlines()
+    assert rows[0] == "name,amount,c,d"
+    assert rows[1] == '"\'=HYPERLINK(""http://x"")",-12.5,\'@SUM(A1),Jan'
