@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from iportal.prefect_env import configure_prefect
+from tasks.storage import StorageConfig
 from warehouse.store import open_writer
 
 configure_prefect(quiet=False)
@@ -112,3 +113,29 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    """A moto S3 server on 127.0.0.1 (random port) with one bucket; its config."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing-secret"}
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **credentials).create_bucket(
+        Bucket="iportal-test"
+    )
+    try:
+        yield StorageConfig(
+            url="s3://iportal-test/archive",
+            endpoint_url=endpoint,
+            access_key_id="testing",
+            secret_access_key="testing-secret",
+            region="us-east-1",
+        )
+    finally:
+        server.stop()

@@ -255,6 +255,38 @@ def test_opening_a_document_downloads_the_pdf_and_clears_bold(main_client, porta
     assert events == [("an@example.be",)]
 
 
+def test_a_pdf_archived_on_object_storage_is_served_too(
+    main_client, portal_dir, s3_server, monkeypatch
+):  # issue 9's storage_url
+    from iportal import config
+    from tasks.storage import open_storage
+
+    [(key,)] = query(
+        portal_dir,
+        "SELECT path FROM renditions WHERE document_number = 'A-0027' AND variant = 'original'",
+    )
+    local = portal_dir / key
+    pdf = local.read_bytes()
+    open_storage(s3_server).write(key, pdf)
+    local.unlink()  # only the object store has it now
+    for name, value in (("URL", s3_server.url), ("ENDPOINT_URL", s3_server.endpoint_url),
+                        ("ACCESS_KEY_ID", "testing"), ("SECRET_ACCESS_KEY", "testing-secret"),
+                        ("REGION", "us-east-1")):  # fmt: skip
+        monkeypatch.setenv(f"IPORTAL_STORAGE_{name}", value)
+    config._cached.cache_clear()  # settings are read once per data dir and process
+    answer = main_client.get("/documents/DL5/A-0027")
+    assert answer.status_code == 200 and answer.content == pdf
+    assert answer.headers["content-disposition"] == 'attachment; filename="DL5-A-0027.pdf"'
+    gone = query(
+        portal_dir,
+        "SELECT path FROM renditions WHERE document_number = 'A-0024' AND variant = 'original'",
+    )[0][0]
+    (portal_dir / gone).unlink()  # neither here nor in the store
+    assert main_client.get("/documents/DL5/A-0024").status_code == 404
+    monkeypatch.undo()
+    config._cached.cache_clear()
+
+
 def test_shared_user_sees_only_granted_code(client, helpers):
     helpers.login(client, helpers.A_SHARED)
     html = client.get("/documents").text
