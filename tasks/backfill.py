@@ -204,10 +204,10 @@ def prestart_render_pool(workers: int) -> None:
     build machine the pool's start (forkserver, imports, labels) took 5 s of an 840
     document backfill (bench/render.py, bench/backfill.py), before the first PDF.
     """
-    from tasks.render import _shared_pool  # the pool render_documents reuses
+    from tasks.render import shared_pool  # the pool render_documents reuses
 
     try:
-        pool = _shared_pool(workers)
+        pool = shared_pool(workers)
         list(pool.map(abs, range(workers)))  # every worker started and initialised
     except Exception:  # e.g. the interpreter is exiting: the render step starts it itself
         return

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from iportal.config import load_settings
 from iportal.web import store
@@ -115,11 +115,6 @@ def open_pdf(request: Request, issuer: str, number: str):
     config = config_of(request)
     with user_warehouse(request) as (con, user):
         path = open_document(con, config.data_dir, user["email"], issuer, number)
-    if path.is_file():
-        return FileResponse(
-            path, media_type="application/pdf", filename=f"{issuer}-{number}.pdf",
-            content_disposition_type="attachment",
-        )  # fmt: skip
     data = read_archived_pdf(config.data_dir, path)
     if data is None:
         raise NotFound(request.url.path)
@@ -129,13 +124,11 @@ def open_pdf(request: Request, issuer: str, number: str):
 
 
 def read_archived_pdf(data_dir, path) -> bytes | None:
-    """The PDF from object storage when the night archives there (issue 9's storage_url);
-    None when it is not there either."""
-    config = storage_config(load_settings(data_dir))
-    if not config.is_object_store:
-        return None
+    """The PDF through the night's storage (the data dir, a shared folder or an object
+    store: issue 9's storage_url); None when it is not there."""
     try:
-        return open_storage(config).read(path.relative_to(data_dir).as_posix())
+        key = path.relative_to(data_dir).as_posix()
+        return open_storage(storage_config(load_settings(data_dir))).read(key)
     except (FileNotFoundError, ValueError):
         return None
 

@@ -86,9 +86,6 @@ def draw_letters_in_pool(
     if workers <= 1 or len(rows) <= LETTERS_PER_CHUNK:
         return draw_letters(rows, data_dir, issuers, secret, timezone)
     chunks = [rows[i : i + LETTERS_PER_CHUNK] for i in range(0, len(rows), LETTERS_PER_CHUNK)]
-    issuers = {
-        k: v.model_dump() if hasattr(v, "model_dump") else dict(v) for k, v in issuers.items()
-    }
     draw = partial(draw_letters, data_dir=data_dir, issuers=issuers, secret=secret,
                    timezone=timezone)  # fmt: skip
     rendered, failed = [], []

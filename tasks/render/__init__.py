@@ -4,6 +4,7 @@
     render_documents(jobs, workers, *, executor=None, errors=None, storage=None)
         -> list[RenderedDocument]
     render_pool(workers) -> ProcessPoolExecutor   (an explicit pool, if the caller wants one)
+    shared_pool(workers) -> ProcessPoolExecutor   (the kept one, also for activation letters)
 
 Workers are stateless: they get a RenderJob (plain data), draw it, write the PDF
 (storage None: atomically to the local path job.out_path; else to the key job.out_path
@@ -41,7 +42,7 @@ __all__ = [
 # from the flow process, whose Prefect/anyio threads and locks a plain fork would copy in
 # whatever state they happen to be. Measured here (2 workers, first batch incl. start):
 # fork 0.07-0.13 s, forkserver 1.6-2.3 s, spawn 1.5-2.6 s; afterwards all alike. The
-# start is paid once per process because the pool is kept (see _shared_pool). The
+# start is paid once per process because the pool is kept (see shared_pool). The
 # server imports the main module and the drawing stack once; workers inherit them.
 MP_CONTEXT = "forkserver"
 _PRELOAD = ["__main__", "tasks.render.pdf"]
@@ -120,7 +121,7 @@ _pools: dict[int, ProcessPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
 
-def _shared_pool(workers: int) -> ProcessPoolExecutor:
+def shared_pool(workers: int) -> ProcessPoolExecutor:
     """One pool per worker count, kept for the life of the process (DESIGN rules 1-2: a
     night is hundreds of batches; starting a pool per batch would cost seconds each).
     Python's own exit hook joins its workers."""
@@ -129,11 +130,6 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
         if pool is None or getattr(pool, "_broken", False):
             pool = _pools[workers] = render_pool(workers)
         return pool
-
-
-def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """The kept pool, for other drawing work of the night (activation letters)."""
-    return _shared_pool(workers)
 
 
 def shutdown_pools() -> None:
@@ -176,7 +172,7 @@ def render_documents(
     if executor is None and workers <= 1:
         outcomes: list[RenderedDocument | RenderError] = _render_chunk(jobs, storage)
     else:
-        pool = executor if executor is not None else _shared_pool(workers)
+        pool = executor if executor is not None else shared_pool(workers)
         render_chunk = partial(_render_chunk, storage=storage)  # picklable: travels as is
         chunked = pool.map(render_chunk, _chunks(jobs, max(1, workers)))
         outcomes = [outcome for chunk in chunked for outcome in chunk]
