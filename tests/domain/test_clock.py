@@ -25,6 +25,8 @@ def test_a_date_object_is_local_midnight_in_the_given_zone():
 def test_a_naive_time_is_local_and_an_aware_one_is_kept():
     assert resolve_as_of("2026-07-01T10:30:00") == datetime(2026, 7, 1, 10, 30, tzinfo=BXL)
     assert resolve_as_of("2026-07-01 10:30") == datetime(2026, 7, 1, 10, 30, tzinfo=BXL)
+    # ISO 8601 basic format, 11 characters: a time, not a date
+    assert resolve_as_of("20260701T10") == datetime(2026, 7, 1, 10, 0, tzinfo=BXL)
     aware = resolve_as_of("2026-07-01T10:30:00+00:00")
     assert aware.utcoffset() == timedelta(0)
     assert aware == datetime(2026, 7, 1, 12, 30, tzinfo=BXL)

@@ -50,4 +50,4 @@ def test_breakdown_per_rate_sorted_and_totals_by_hand():
 
 def test_no_lines_total_zero():
     assert expected_totals([]) == (D("0.00"), D("0.00"), D("0.00"))
-    assert str(expected_totals([])[0]) == "0.00"
+    assert [str(amount) for amount in expected_totals([])] == ["0.00", "0.00", "0.00"]
