@@ -460,7 +460,7 @@ def test_each_bad_customer_has_exactly_its_one_defect(with_bad_rows):
 
 
 def test_arguments_are_checked(tmp_path):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^history_format must be one of"):
         write_landing_files(tmp_path, customers=10, years=1, history_format="csv")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must not be negative$"):
         write_landing_files(tmp_path, customers=-1, years=1)

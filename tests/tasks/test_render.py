@@ -340,7 +340,7 @@ def test_epc_payload_limits():
     assert structured_reference("+++000/0012/34527+++") is None  # wrong check digits
     assert structured_reference("RF18 5390 0754 7034") == "RF18539007547034"
     for amount in ("0", "-1", "1000000000", "1.234"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=f"^EPC QR: amount '{amount}' outside"):
             build_epc_payload(name="X", iban="BE71096123456769", amount=amount, reference=None)
 
 

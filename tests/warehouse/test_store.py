@@ -116,6 +116,6 @@ def test_readers_use_the_snapshot_and_cannot_write(warehouse_path: Path, tmp_pat
         pass
     snapshot = refresh_snapshot(warehouse_path, tmp_path / "snapshot.duckdb")
     con = open_reader(warehouse_path, snapshot)
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(duckdb.InvalidInputException, match="read-only mode"):
         con.execute("CREATE TABLE x (i INTEGER)")
     con.close()
