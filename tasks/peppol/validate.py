@@ -40,7 +40,8 @@ SVRL_TEXT = f"{{{SVRL}}}text"
 EMBEDDED = f"{{{NS['cbc']}}}EmbeddedDocumentBinaryObject"
 PLACEHOLDER = "AA=="  # base64 of one zero byte: not empty, no content
 PREFIXES = {uri: prefix for prefix, uri in NS.items() if prefix in ("cac", "cbc")}
-QUALIFIED = re.compile(r"Q\{([^}]*)\}")
+# Saxon writes Q{uri}name (SchXslt), the ISO skeleton *:name[namespace-uri()='uri'].
+QUALIFIED = re.compile(r"Q\{([^}]*)\}|\*:([\w-]+)\[namespace-uri\(\)='([^']*)'\]")
 _saxon_lock = threading.Lock()
 
 
@@ -99,9 +100,17 @@ def text_without_attachments(root: etree._Element) -> str:
             element.text = content
 
 
+def prefixed(match: re.Match) -> str:
+    if match[2]:  # *:name[namespace-uri()='uri']
+        uri, name = match[3], match[2]
+    else:
+        uri, name = match[1], ""
+    return f"{PREFIXES[uri]}:{name}" if uri in PREFIXES else name
+
+
 def readable(location: str) -> str:
-    """Saxon's Q{namespace}name steps as cac:/cbc: prefixes an operator can read."""
-    return QUALIFIED.sub(lambda m: f"{PREFIXES[m[1]]}:" if m[1] in PREFIXES else "", location)
+    """A rule's location with cac:/cbc: prefixes an operator can read."""
+    return QUALIFIED.sub(prefixed, location)
 
 
 def failures_from_svrl(svrl: bytes | str, layer: str) -> list[Failure]:

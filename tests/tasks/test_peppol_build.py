@@ -1,4 +1,4 @@
-"""Peppol UBL build and its three validation layers (issue 7)."""
+"""Peppol UBL build, and its documents passing every validation layer (issues 7, 18)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from iportal.config import DEFAULT_ISSUERS
 from tasks.peppol import build_ubl, validate_ubl
 from tasks.peppol.sample import peppol_samples
 from tasks.peppol.settings import CUSTOMIZATION_ID, NS, PROFILE_ID
-from tasks.peppol.validate import validate_en16931, validate_xsd
 
 ISSUERS = frozenset(DEFAULT_ISSUERS)
 PDF = b"%PDF-1.4 rendered invoice"
@@ -193,7 +192,7 @@ def test_the_same_document_builds_to_the_same_bytes(invoice, buyer, issuer):  # 
     assert build(invoice, buyer, issuer) == build(dict(invoice), dict(buyer), dict(issuer))
 
 
-# --- a generated night: every document valid in all three layers --------------------------
+# --- a generated night: every document valid in every layer --------------------------
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +200,7 @@ def night_samples(tmp_path_factory):
     return peppol_samples(tmp_path_factory.mktemp("peppol-night"), customers=30, years=1)
 
 
-def test_every_document_of_a_generated_night_validates_in_all_three_layers(night_samples):
+def test_every_document_of_a_generated_night_validates_in_every_layer(night_samples):
     kinds = {s.document["document_type"] for s in night_samples}
     assert kinds == {"invoice", "credit_note"} and len(night_samples) > 100
     for s in night_samples:
@@ -210,75 +209,4 @@ def test_every_document_of_a_generated_night_validates_in_all_three_layers(night
         assert failures == [], (s.document["document_number"], failures)
 
 
-# --- break one thing: each caught by the right rule ---------------------------------------
-
-
-def test_wrong_element_order_is_caught_by_the_ubl_schema(invoice, buyer, issuer):
-    root = tree(build(invoice, buyer, issuer))
-    supplier = root.find("cac:AccountingSupplierParty", NS)
-    root.find("cac:AccountingCustomerParty", NS).addnext(supplier)  # buyer before seller
-    swapped = etree.tostring(root)
-    assert fatal_ids(swapped) == {("xsd", "XSD-SCHEMAV_ELEMENT_CONTENT")}
-    assert "AccountingSupplierParty" in validate_xsd(etree.fromstring(swapped))[0].text
-
-
-def test_a_total_off_by_one_cent_is_caught_by_the_en16931_rules(invoice, buyer, issuer):
-    ubl = build(invoice, buyer, issuer)
-    total = changed(ubl, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", "741.01")
-    assert fatal_ids(total) == {("en16931", "BR-CO-15"), ("en16931", "BR-CO-16")}
-    vat = build(invoice | {"total_vat": Decimal("128.61")}, buyer, issuer)
-    assert ("en16931", "BR-CO-14") in fatal_ids(vat)  # VAT total ≠ sum of the breakdown
-    line = changed(ubl, "cac:InvoiceLine/cbc:LineExtensionAmount", "612.41")
-    # BT-106 ≠ sum of line amounts; Peppol's R120 allows 0.02 on a line, so only BR-CO-10.
-    assert fatal_ids(line) == {("en16931", "BR-CO-10")}
-    far = changed(ubl, "cac:InvoiceLine/cbc:LineExtensionAmount", "612.43")
-    assert ("peppol", "PEPPOL-EN16931-R120") in fatal_ids(far)
-    texts = [f.text for f in validate_en16931(total)]
-    assert any(t.startswith("[BR-CO-15]") for t in texts)
-
-
-def test_missing_buyer_reference_is_caught(invoice, buyer, issuer):
-    ubl = build(invoice | {"customer_code": None}, buyer, issuer)
-    assert fatal_ids(ubl) == {("peppol", "PEPPOL-EN16931-R003")}
-
-
-def test_wrong_profile_or_specification_is_caught(invoice, buyer, issuer):
-    ubl = build(invoice, buyer, issuer)
-    bad_format = changed(ubl, "cbc:ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:1.0")
-    assert fatal_ids(bad_format) == {("peppol", "PEPPOL-EN16931-R007")}
-    other = changed(ubl, "cbc:ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:02:1.0")
-    assert fatal_ids(other) == {("peppol", "IPORTAL-PEPPOL-R01")}
-    missing = changed(ubl, "cbc:ProfileID", None)
-    assert ("peppol", "PEPPOL-EN16931-R001") in fatal_ids(missing)
-    spec = changed(ubl, "cbc:CustomizationID", "urn:cen.eu:en16931:2017")
-    assert fatal_ids(spec) == {("peppol", "PEPPOL-EN16931-R004")}
-
-
-def test_bad_0208_check_digits_are_caught(invoice, buyer, issuer):
-    ubl = build(invoice, buyer | {"enterprise_number": "0418711288"}, issuer)
-    failures = [f for f in validate_ubl(ubl) if f.flag == "fatal"]
-    assert {f.rule_id for f in failures} == {"PEPPOL-COMMON-R043"}
-    assert {f.location.rsplit("/", 1)[-1] for f in failures} == {"cbc:EndpointID", "cbc:CompanyID"}
-
-
-def test_credit_note_without_its_invoice_reference_is_caught(invoice, buyer, issuer):
-    note = invoice | {"document_type": "credit_note", "credited_document_number": None}
-    assert fatal_ids(build(note, buyer, issuer)) == {("peppol", "IPORTAL-PEPPOL-R03")}
-
-
-def test_missing_endpoint_mandate_or_pdf_are_caught(invoice, buyer, issuer):
-    ubl = build(invoice, buyer, issuer)
-    buyer_endpoint = "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"
-    assert fatal_ids(changed(ubl, buyer_endpoint, None)) == {("peppol", "PEPPOL-EN16931-R010")}
-    debit = build(invoice | {"mandate_reference": "M-1"}, buyer, issuer)
-    no_mandate = changed(debit, "cac:PaymentMeans/cac:PaymentMandate", None)
-    assert fatal_ids(no_mandate) == {("peppol", "PEPPOL-EN16931-R061")}
-    no_pdf = changed(ubl, "cac:AdditionalDocumentReference", None)
-    assert fatal_ids(no_pdf) == {("peppol", "IPORTAL-PEPPOL-R04")}
-    empty = changed(ubl, "cac:ContractDocumentReference/cbc:ID", "")
-    assert ("peppol", "PEPPOL-EN16931-R008") in fatal_ids(empty)
-
-
-def test_not_xml_at_all_is_one_failure():
-    [failure] = validate_ubl(b"<Invoice")
-    assert (failure.layer, failure.rule_id) == ("xsd", "XML-SYNTAX")
+# Documents broken on purpose, each refused by its official rule: test_peppol_validate.py.
