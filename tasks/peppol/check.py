@@ -2,8 +2,8 @@
 rule 2: CPU-bound work goes to a process pool).
 
 Validation runs the official CEN and Peppol rule sets in Saxon (tasks.peppol.validate):
-~6-9 ms of CPU a document on the shared build machine (bench/peppol.py, docs/peppol.md),
-so one core checks ~110-170 documents a second and a night of 10^5 Peppol documents
+~7-9 ms of CPU a document on the shared build machine (bench/peppol.py, docs/peppol.md),
+so one core checks ~110-140 documents a second and a night of 10^5 Peppol documents
 wants every core. Workers are stateless (rows in, `Checked` out, never the warehouse)
 and kept for the life of the process: each compiles the stylesheets once (~1 s). Small
 batches stay in this process, where they are compiled already after the first one.
