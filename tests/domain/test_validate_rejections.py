@@ -256,3 +256,59 @@ _V1_CUSTOMER_KEYS = {
     "postal_code", "city", "country", "language", "contract_start", "contact_email",
     "contact_first_name", "contact_last_name", "contact_language", "channel_choice",
 }  # fmt: skip
+
+
+LONG = "1" * 30 + "x" * 30  # 60 characters: details quote the first 40
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason", "detail"),
+    [
+        ("total_vat", LONG, "bad_decimal", f"total_vat is not a decimal number: {LONG[:40]!r}"),
+        ("total_vat", "NaN" + "0" * 50, "bad_decimal",
+         f"total_vat is not a finite number: {('NaN' + '0' * 50)[:40]!r}"),
+        ("total_vat", "1e10", "bad_decimal", "total_vat is out of range: '1e10'"),
+        ("total_vat", "1" + "0" * 49 + "e-80", "bad_decimal",
+         f"total_vat is out of range: {('1' + '0' * 49 + 'e-80')[:40]!r}"),
+        ("total_vat", "1." + "0" * 50, "bad_decimal",
+         f"total_vat has too many decimals: {('1.' + '0' * 50)[:40]!r}"),
+        ("total_vat", "x", "bad_decimal", "total_vat is not a decimal number: 'x'"),
+        ("total_vat", "128.601", "bad_decimal", "total_vat has more than two decimals: '128.601'"),
+        ("total_incl_vat", "-1", "bad_amount", "total_incl_vat -1 is negative or absurdly large"),
+        ("currency", "   ", "missing_field", "required field currency is missing or empty"),
+        ("due_date", "2026-02-30", "bad_date",
+         "due_date is not a valid date YYYY-MM-DD: '2026-02-30'"),
+        ("issue_date", "2026-11-26" + "x" * 50, "bad_date",
+         f"issue_date is not a valid date YYYY-MM-DD: {('2026-11-26' + 'x' * 50)[:40]!r}"),
+        ("document_type", "x" * 21, "field_too_long", "document_type is 21 characters (limit 20)"),
+        ("credited_document_number", "x" * 101, "field_too_long",
+         "credited_document_number is 101 characters (limit 100)"),
+        ("payment_reference", "+++000/0012/34527+++" + "9" * 10, "bad_payment_reference",
+         "payment_reference '+++000/0012/34527+++9999999999' is not a valid structured "
+         "communication"),
+    ],
+)  # fmt: skip
+def test_document_rejections_quote_at_most_40_characters(document, field, value, reason, detail):
+    document[field] = value
+    assert rejection(validate_document, document) == Rejection(reason, detail)
+
+
+def test_decimal_bounds_are_inclusive(document):
+    document["lines"] = [line(quantity="0.000000000001", unit_price="100.00")]
+    document.update(total_excl_vat="0.00", total_vat="0.00", total_incl_vat="0.00")
+    assert validate_document(document, ISSUERS)["lines"][0]["quantity"] == Decimal("1E-12")
+    document["lines"] = [line(quantity="1e-12", unit_price="100.00")]
+    assert validate_document(document, ISSUERS)["lines"][0]["quantity"] == Decimal("1E-12")
+    document["lines"] = [line(quantity="1", unit_price="9999999.99", vat_rate="0")]
+    document.update(total_excl_vat="9999999.99", total_vat="0.00", total_incl_vat="9999999.99")
+    assert validate_document(document, ISSUERS)["total_incl_vat"] == Decimal("9999999.99")
+    document["lines"] = [line(quantity="1000000000", unit_price="0.00", vat_rate="0")]
+    document.update(total_excl_vat="0.00", total_vat="0.00", total_incl_vat="0.00")
+    assert validate_document(document, ISSUERS)["lines"][0]["quantity"] == Decimal("1000000000")
+    document["lines"] = [line(quantity="0", unit_price="0", vat_rate="100")]
+    assert validate_document(document, ISSUERS)["lines"][0]["vat_rate"] == Decimal("100")
+
+
+def test_due_date_on_the_issue_date_is_fine(document):
+    document["due_date"] = "2026-11-26"
+    assert validate_document(document, ISSUERS)["due_date"] == date(2026, 11, 26)
