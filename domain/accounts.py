@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from stdnum.be import vat
 
 from domain.activation_codes import ALPHABET
@@ -19,10 +20,15 @@ MIN_PASSWORD_LENGTH = 10
 ROLES = frozenset({"main", "shared", "third_party"})
 FREQUENCIES = frozenset({"immediate", "daily", "weekly"})  # R11
 LANGUAGES = frozenset({"nl", "fr", "de", "en"})
+MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit less the angle brackets (RFC 3696 errata)
 
 
 class AccountError(ValueError):
     """A refused account action; the message is the one-line reason."""
+
+
+class InvalidEmail(AccountError):
+    """A typed e-mail address that is not one (issue 16); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +134,19 @@ def check_user_fields(language: str | None = None, frequency: str | None = None)
         raise AccountError(f"language {language!r} is not one of nl, fr, de, en")
     if frequency is not None and frequency not in FREQUENCIES:
         raise AccountError(f"frequency {frequency!r} is not immediate, daily or weekly (R11)")
+
+
+def check_email(typed: str) -> str:
+    """Issue 16: an address a person typed, checked by email-validator (syntax, lengths,
+    no control characters or line breaks; no DNS: nothing leaves the machine). Returns
+    it lower-cased, the one spelling under which people and memberships are kept."""
+    if len(typed) > MAX_EMAIL_LENGTH * 2:
+        raise InvalidEmail("the e-mail address is too long")
+    try:
+        # strict: the RFC 5321 limit of 64 octets before the @ too
+        checked = validate_email(typed.strip(" "), check_deliverability=False, strict=True)
+    except EmailNotValidError as error:
+        raise InvalidEmail(str(error)) from None
+    if len(checked.normalized) > MAX_EMAIL_LENGTH:
+        raise InvalidEmail("the e-mail address is too long")
+    return checked.normalized.lower()

@@ -54,38 +54,60 @@ def account_show(account: Account, data_dir: DataDir = Path("var"), json_out: Js
 @account_app.command("activate")
 @one_line_errors
 def account_activate(
-    token: Annotated[str, typer.Argument(help="The invitation token from the e-mail link.")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    token: Annotated[
+        str | None, typer.Argument(help="The invitation token from the e-mail link.")
+    ] = None,
+    token_option: Annotated[
+        str | None,
+        typer.Option("--token", help="The token, as an option (any first character)."),
+    ] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
     data_dir: DataDir = Path("var"),
     as_of: AsOf = None,
     json_out: Json = False,
 ):
-    """Choose the password with an invitation; activates the account for all its codes (R6).
+    """Accept an invitation (R6, issue 16): choose the password, or give it when the
+    address has a login already; a main contact's acceptance activates the account.
 
-    Example: iportal account activate 3q2-Jx… (the password is asked twice, hidden)
+    Example: iportal account activate --token 3q2-Jx… (the password is asked twice, hidden)
     """
     from tasks.accounts import activate_with_invitation
 
+    if bool(token) == bool(token_option):
+        raise typer.BadParameter("give the invitation token once: as argument or --token")
     with warehouse(data_dir, as_of) as (con, moment, _):
-        result = activate_with_invitation(con, token, password, moment, operator())
+        result = activate_with_invitation(con, token or token_option, password, moment,
+                                          operator())  # fmt: skip
     show(result, json_out, f"activated {result['role']} user {result['user_id']}")
+
+
+def mail_new_invitations(con, settings, moment) -> dict:
+    """Issue 16: pending memberships get their link by e-mail, to their own address."""
+    from datetime import timedelta
+
+    from flows.digest import notify_config
+    from tasks.notify.invitations import mail_invitations
+
+    validity = timedelta(days=settings.invitation_valid_days)
+    return mail_invitations(con, notify_config(settings), moment, operator(), validity)
 
 
 def add_person(kind: str, account: str, email: str, first_name, last_name, language, codes,
                data_dir, as_of, json_out) -> None:  # fmt: skip
-    from datetime import timedelta
-
     from tasks.accounts import invite_third_party, share_account
 
     action = share_account if kind == "shared" else invite_third_party
     with warehouse(data_dir, as_of) as (con, moment, settings):
         result = action(
             con, find(con, account), email, moment, first_name=first_name, last_name=last_name,
-            language=language, customer_codes=tuple(codes or ()),
-            validity=timedelta(days=settings.invitation_valid_days), actor=operator(),
+            language=language, customer_codes=tuple(codes or ()), actor=operator(),
         )  # fmt: skip
-    token = result["invitation_token"]
-    line = f"{kind} user {result['user_id']} created; invitation (for {email}, shown once): {token}"
+        result |= mail_new_invitations(con, settings, moment)
+    # issue 16: the link goes to the address only; pending until the person accepts it
+    line = (f"{kind} user {result['user_id']} created, pending; invitation e-mailed to "
+            f"{email} (sent now: {result['notices_sent']})")  # fmt: skip
     show(result, json_out, line)
 
 
@@ -266,7 +288,8 @@ def account_merge(
     """
     from tasks.accounts import merge_accounts
 
-    with warehouse(data_dir, as_of) as (con, moment, _):
+    with warehouse(data_dir, as_of) as (con, moment, settings):
         result = merge_accounts(con, source, into, moment, operator())
+        mail_new_invitations(con, settings, moment)  # a pending former main contact's
     show(result, json_out, f"merged {result['source']} into {result['target']}: "
                            f"codes {result['customer_codes']}")  # fmt: skip

@@ -97,10 +97,13 @@ def documents(
 
     Example: iportal documents --user an.peeters@example.be --type invoice --from 2026-01-01 --sort amount --asc
     """  # noqa: E501
+    from dataclasses import replace
+
+    from tasks.accounts.people import person_id_of
     from tasks.search import DocumentQuery, search_documents
 
     query = DocumentQuery(
-        email=user,
+        person_id=None,
         date_from=parse_day(date_from, "--from"),
         date_to=parse_day(date_to, "--to"),
         number=number,
@@ -115,8 +118,8 @@ def documents(
         page=page,
         page_size=page_size,
     )
-    with warehouse(data_dir) as (con, _moment, _settings):
-        result = search_documents(con, query)
+    with warehouse(data_dir) as (con, _moment, _settings):  # the one person of the address
+        result = search_documents(con, replace(query, person_id=person_id_of(con, user)))
     if json_out:
         console.print_json(json.dumps(vars(result), default=str))
     else:
@@ -135,10 +138,12 @@ def open_(
 
     Example: iportal open DL5 2026-0001234 --user an.peeters@example.be
     """
+    from tasks.accounts.people import person_id_of
     from tasks.search import open_document
 
     with warehouse(data_dir) as (con, _moment, settings):
-        path = open_document(con, settings.data_dir, user, issuer, document_number)
+        person = person_id_of(con, user)
+        path = open_document(con, settings.data_dir, person, issuer, document_number)
     if json_out:
         console.print_json(json.dumps({"issuer": issuer, "document_number": document_number,
                                        "path": str(path)}))  # fmt: skip
@@ -162,11 +167,13 @@ def duplicate(
 
     Example: iportal duplicate DL5 2026-0001234 --requested-by an.peeters@example.be
     """
+    from tasks.accounts.people import person_id_of
     from tasks.duplicates import request_duplicate
 
     with warehouse(data_dir, as_of) as (con, moment, settings):
+        person = person_id_of(con, requested_by)
         result = request_duplicate(
-            con, settings, requested_by, issuer, document_number, moment, operator()
+            con, settings, person, issuer, document_number, moment, operator()
         )
     if json_out:
         console.print_json(json.dumps(result.as_dict()))

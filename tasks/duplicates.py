@@ -1,6 +1,6 @@
 """Duplicates (R23): a customer asks for a duplicate of a document they can see.
 
-    request_duplicate(con, settings, email, issuer, document_number, as_of, actor)
+    request_duplicate(con, settings, person_id, issuer, document_number, as_of, actor)
         -> DuplicateResult        (raises tasks.search.DocumentNotFound)
 
 - Only for a person who can see the document (R29): anyone else gets the same
@@ -74,12 +74,12 @@ def fetch_render_row(con, issuer: str, document_number: str) -> dict:
     return rows[0]
 
 
-def find_requester(con, email: str, customer_code: str) -> str:
-    rows = run_sql(
-        con, load_sql("duplicate_requester"), {"email": email, "customer_code": customer_code}
-    )
+def find_requester(con, person_id: str | None, customer_code: str) -> str:
+    """The membership through which the person sees the code (issue 16)."""
+    params = {"person_id": person_id, "customer_code": customer_code}
+    rows = run_sql(con, load_sql("duplicate_requester"), params)
     if not rows:
-        raise DocumentNotFound(f"no document for {email}")
+        raise DocumentNotFound(f"no document for {person_id}")
     return rows[0][0]
 
 
@@ -114,12 +114,18 @@ def local_path(settings, key: str) -> str:
 
 
 def request_duplicate(
-    con, settings, email: str, issuer: str, document_number: str, as_of: datetime, actor: str
+    con,
+    settings,
+    person_id: str | None,
+    issuer: str,
+    document_number: str,
+    as_of: datetime,
+    actor: str,
 ) -> DuplicateResult:
-    """Draw (or reuse), publish, log and announce a duplicate for `email` (R23)."""
-    visible = find_visible_document(con, email, issuer, document_number)  # R29
+    """Draw (or reuse), publish, log and announce a duplicate for the person (R23)."""
+    visible = find_visible_document(con, person_id, issuer, document_number)  # R29
     code = visible["customer_code"]
-    user_id = find_requester(con, email, code)
+    user_id = find_requester(con, person_id, code)
     row = fetch_render_row(con, issuer, document_number)
     drawn = draw_duplicate(row, settings)  # CPU work before the transaction
     key, sha256 = (

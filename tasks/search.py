@@ -1,5 +1,8 @@
 """Portal queries (R26-R29): search the documents a person may see, open one.
 
+The person is a person id (issue 16, DESIGN rule 11), never an address: visibility
+starts from that person's live memberships and their grants.
+
 A document outside a person's grants and a document that does not exist give the same
 answer (DocumentNotFound), so numbers cannot be probed. Filters are always SQL
 parameters; the sort column comes from a whitelist, never from the caller's text.
@@ -39,7 +42,7 @@ class BadQuery(ValueError):
 
 @dataclass(frozen=True)
 class DocumentQuery:
-    email: str
+    person_id: str | None  # None: nobody, sees nothing
     date_from: date | None = None
     date_to: date | None = None
     number: str | None = None
@@ -81,7 +84,7 @@ def query_parameters(query: DocumentQuery) -> dict:
     if query.page < 1 or not 1 <= query.page_size <= 500:
         raise BadQuery("page starts at 1 and page size is 1 to 500")
     names = (
-        "email",
+        "person_id",
         "date_from",
         "date_to",
         "number",
@@ -93,7 +96,6 @@ def query_parameters(query: DocumentQuery) -> dict:
         "issuer",
     )
     parameters = {name: getattr(query, name) for name in names}
-    parameters["email"] = query.email.strip().lower()
     parameters["limit"] = query.page_size
     parameters["offset"] = (query.page - 1) * query.page_size
     return parameters
@@ -110,29 +112,32 @@ def search_documents(con, query: DocumentQuery) -> DocumentPage:
     return DocumentPage(rows, total, query.page, query.page_size)
 
 
-def find_visible_document(con, email: str, issuer: str, document_number: str) -> dict:
-    page = search_documents(con, DocumentQuery(email=email, issuer=issuer, number=document_number))
+def find_visible_document(con, person_id: str | None, issuer: str, document_number: str) -> dict:
+    query = DocumentQuery(person_id=person_id, issuer=issuer, number=document_number)
+    page = search_documents(con, query)
     if not page.rows:
-        raise DocumentNotFound(f"no document {issuer} {document_number} for {email}")
+        raise DocumentNotFound(f"no document {issuer} {document_number} for {person_id}")
     return page.rows[0]
 
 
-def open_document(con, data_dir: Path, email: str, issuer: str, document_number: str) -> Path:
-    """The PDF path of a visible document; records the first read (R28), audited."""
-    find_visible_document(con, email, issuer, document_number)
+def open_document(
+    con, data_dir: Path, person_id: str | None, issuer: str, document_number: str
+) -> Path:
+    """The PDF path of a visible document; records the person's first read (R28), audited."""
+    find_visible_document(con, person_id, issuer, document_number)
     rows = con.execute(
         load_sql("original_rendition_path"), {"issuer": issuer, "document_number": document_number}
     ).fetchall()
     if not rows:
-        raise DocumentNotFound(f"no document {issuer} {document_number} for {email}")
-    reader = email.strip().lower()
+        raise DocumentNotFound(f"no document {issuer} {document_number} for {person_id}")
+    reader = person_id
     with transaction(con):
         insert_rows(
             con,
             "document_reads",
             [
                 {
-                    "reader_email": reader,
+                    "person_id": reader,
                     "issuer": issuer,
                     "document_number": document_number,
                     "first_read_at": datetime.now(UTC),

@@ -12,7 +12,8 @@ from iportal.config import load_settings
 from tasks.duplicates import request_duplicate as request_duplicate_step
 
 
-def request_duplicate(con, data_dir, issuer: str, number: str, user: dict, as_of: datetime):
+def request_duplicate(con, data_dir, issuer: str, number: str, person: dict, as_of: datetime):
+    """For the session's person (issue 16): the step finds the membership it sees it by."""
     settings = load_settings(data_dir)
-    actor = f"user:{user['user_id']}"
-    return request_duplicate_step(con, settings, user["email"], issuer, number, as_of, actor)
+    actor = f"person:{person['person_id']}"
+    return request_duplicate_step(con, settings, person["person_id"], issuer, number, as_of, actor)

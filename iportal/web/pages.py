@@ -78,12 +78,14 @@ def ensure_session(request: Request) -> Session:
     return session
 
 
-def start_user_session(request: Request, user: dict) -> Session:
-    """Log in: a fresh session id (the visitor's id is dropped: no fixation)."""
+def start_user_session(request: Request, person: dict) -> Session:
+    """Log in: a fresh session id (the visitor's id is dropped: no fixation), carrying
+    the person id (issue 16)."""
     sessions = request.app.state.store
     if old := session_of(request):
         sessions.end_session(old.session_id)
-    session = sessions.create_session(config_of(request).now(), user["language"], user)
+    language = person.get("language") or language_of(request)
+    session = sessions.create_session(config_of(request).now(), language, person["person_id"])
     request.state.session = session
     request.state.new_session = session
     return session
@@ -110,21 +112,26 @@ def login_redirect(request: Request) -> str:
 
 @contextmanager
 def user_warehouse(request: Request, main_only: bool = False) -> Iterator[tuple]:
-    """(connection, user) for a logged-in, still live user. A shared user asking for a
-    main contact's page gets the same 404 as for a page that does not exist."""
+    """(connection, person) for a logged-in person with a live membership (issue 16);
+    with main_only, (connection, their accepted main-contact membership). Anyone else
+    asking for a main contact's page gets the same 404 as for a page that does not
+    exist; a person without a live membership left is logged out at once."""
     session = session_of(request)
     if session is None or not session.logged_in:
         raise LoggedOut()
     with store.open_warehouse(config_of(request)) as con:
-        user = store.find_live_user(con, session.user_id)
-        if user is None:
-            request.app.state.store.end_user_sessions(session.user_id)
+        person = store.person_of(store.find_memberships(con, session.person_id))
+        if person is None:
+            request.app.state.store.end_person_sessions(session.person_id)
             end_session(request)
             raise LoggedOut()
-        if main_only and user["role"] != "main":
-            raise NotFound(request.url.path)
-        request.state.user = user
-        yield con, user
+        request.state.user = person
+        if main_only:
+            if person["main"] is None:
+                raise NotFound(request.url.path)
+            yield con, person["main"] | {"memberships": person["memberships"]}
+        else:
+            yield con, person
 
 
 def render(request: Request, name: str, status_code: int = 200, **context):

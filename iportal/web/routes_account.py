@@ -1,16 +1,19 @@
 """Customer codes and notification settings (R11), shared users and grants (R8, R9),
 third parties (R12), activation codes and opt-out (R16-R20). Every action goes through
 tasks/accounts (same transaction, same audit events as the CLI), for the session's
-own account only: anything else is the same 404 as something missing."""
+own account only: anything else is the same 404 as something missing. A person with
+memberships in several accounts manages each one's notifications through that
+membership (issue 16); only an accepted main contact manages users and codes."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import logging
+from datetime import timedelta
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from domain.accounts import FREQUENCIES, LANGUAGES, AccountError
+from domain.accounts import FREQUENCIES, LANGUAGES, AccountError, InvalidEmail
 from iportal.config import load_settings
 from iportal.web import store
 from iportal.web.pages import NotFound, check_csrf, config_of, render, user_warehouse
@@ -30,11 +33,21 @@ from tasks.accounts.lookup import find_account
 from tasks.accounts.redeem import consent_of
 
 router = APIRouter()
+log = logging.getLogger("iportal.portal")
 DONE = {"saved", "user_created", "user_deleted", "opted_out", "duplicate_requested"}
 
 
 def actor_of(user: dict) -> str:
     return f"user:{user['user_id']}"
+
+
+def person_codes(con, person: dict) -> list[tuple[dict, dict]]:
+    """(membership, code) for every code the person sees, through its membership."""
+    return [
+        (member, code | {"account_login": member["login_id"]})
+        for member in person["memberships"]
+        for code in store.list_user_codes(con, member["user_id"])
+    ]
 
 
 def done_of(request: Request) -> str | None:
@@ -47,10 +60,11 @@ def done_of(request: Request) -> str | None:
 def codes_page(request: Request):
     now = config_of(request).now()
     with user_warehouse(request) as (con, user):
-        codes = store.list_user_codes(con, user["user_id"])
-        if user["role"] == "main":  # R15, R20: the main contact sees and ends consent
-            for code in codes:
+        codes = []
+        for member, code in person_codes(con, user):
+            if member is user["main"]:  # R15, R20: the main contact sees and ends consent
                 code["electronic"] = consent_of(con, code["customer_code"], now).electronic
+            codes.append(code)
     return render(request, "codes.html", codes=codes, frequencies=sorted(FREQUENCIES),
                   done=done_of(request))  # fmt: skip
 
@@ -73,15 +87,15 @@ async def run_blocking(request: Request, function, *args):
 
 def save_settings(request: Request, wanted: set, frequency: str | None):
     now = config_of(request).now()
-    with user_warehouse(request) as (con, user):
-        account, actor = {"account_id": user["account_id"]}, actor_of(user)
-        for code in store.list_user_codes(con, user["user_id"]):
+    with user_warehouse(request) as (con, person):
+        for member, code in person_codes(con, person):
             enabled = code["customer_code"] in wanted
             if enabled != code["notify"]:
-                set_notifications(con, account, user["email"], code["customer_code"], enabled,
-                                  now, actor)  # fmt: skip
-        if frequency in FREQUENCIES and frequency != user["frequency"]:
-            update_user(con, account, user["email"], actor, frequency=frequency)
+                set_notifications(con, member, member["email"], code["customer_code"], enabled,
+                                  now, actor_of(member))  # fmt: skip
+        for member in person["memberships"]:  # R11: one frequency for the person's e-mails
+            if frequency in FREQUENCIES and frequency != member["frequency"]:
+                update_user(con, member, member["email"], actor_of(member), frequency=frequency)
     return RedirectResponse("/codes?done=saved", status_code=303)
 
 
@@ -136,7 +150,8 @@ async def create_user(request: Request):
 
 def add_user(request: Request, details: dict, codes: set):
     """R8: a shared user (or R12: a third party, B2B only) with only the codes ticked
-    (none are ticked by default: R9) and an invitation link to choose a password."""
+    (none are ticked by default: R9): a pending membership whose invitation is e-mailed
+    to the address, in the invitee's language, and never shown here (issue 16)."""
     now = config_of(request).now()
     with user_warehouse(request, main_only=True) as (con, user):
         account = find_account(con, user["account_id"])
@@ -152,13 +167,33 @@ def add_user(request: Request, details: dict, codes: set):
                 customer_codes=tuple(sorted(codes)), actor=actor_of(user),
             )  # fmt: skip
         except AccountError as error:
-            return render(request, "users.html", 400, error=str(error), **context)
+            return render(request, "users.html", 400, error_key=error_key_of(error),
+                          error=str(error), **context)  # fmt: skip
+        mail_new_invitations(request, con, now, actor_of(user))
         context = users_context(con, user)
-    # the configured address, as in the e-mails: never the request's Host header
-    base = load_settings(config_of(request).data_dir).portal_base_url.rstrip("/")
-    link = f"{base}/activate?token={quote(created['invitation_token'], safe='')}"
-    return render(request, "users.html", 201, invitation_link=link, done="user_created",
+    log.info("user %s added, invitation e-mailed", created["user_id"])
+    return render(request, "users.html", 201, invitation_mailed=True, done="user_created",
                   **context)  # fmt: skip
+
+
+def error_key_of(error: AccountError) -> str | None:
+    """The translated text of a refusal, where there is one (issue 16)."""
+    if isinstance(error, InvalidEmail):
+        return "email_invalid"
+    if "already a user" in str(error):
+        return "user_exists"
+    return None
+
+
+def mail_new_invitations(request: Request, con, now, actor: str) -> dict:
+    """Issue 16: the invitation goes to the address, by e-mail, now (the portal holds
+    the warehouse: the notification steps run on its connection)."""
+    from flows.digest import notify_config  # the same settings view as the digest runs
+    from tasks.notify.invitations import mail_invitations
+
+    settings = load_settings(config_of(request).data_dir)
+    validity = timedelta(days=settings.invitation_valid_days)
+    return mail_invitations(con, notify_config(settings), now, actor, validity)
 
 
 @router.post("/users/{user_id}")
@@ -199,7 +234,8 @@ def remove_user(request: Request, user_id: str, csrf_token: str = Form("")):
         other = user_of_account(con, user, user_id)
         account = find_account(con, user["account_id"])
         delete_user(con, account, other["email"], config_of(request).now(), actor_of(user))
-    request.app.state.store.end_user_sessions(user_id)
+    # the person's next request finds no live membership left and is logged out (or
+    # keeps only its other accounts)
     return RedirectResponse("/users?done=user_deleted", status_code=303)
 
 

@@ -1,4 +1,5 @@
-"""Login, logout, activation from the invitation link (R6, R7), language."""
+"""Login, logout, accepting an invitation from its e-mailed link (R6, R7, issue 16),
+language. A login is a person (one credential); the session carries the person id."""
 
 from __future__ import annotations
 
@@ -80,6 +81,7 @@ def lockout_of(request: Request, login: str, client: str):
 
 
 def check_login(request: Request, login: str, password: str) -> dict | None:
+    """The person the identifier names whose one password this is, or None."""
     with store.open_warehouse(config_of(request)) as con:
         candidates = store.find_login_users(con, login)[:MAX_CANDIDATES]
     if not candidates:
@@ -132,13 +134,13 @@ def logout(request: Request, csrf_token: str = Form("")):
     return RedirectResponse("/login?done=logged_out", status_code=303)
 
 
-def invitation_state(request: Request, token: str) -> str | None:
-    """Why the link no longer works (the rule's own words: R6, R7), or None."""
+def find_invitation(request: Request, token: str) -> tuple[dict | None, str | None]:
+    """(the invitation, why its link no longer works in the rule's own words: R6, R7)."""
     with store.open_warehouse(config_of(request)) as con:
         found = fetch_one(con, "invitation_by_hash", {"token_hash": token_hash(token)})
     if found is None:
-        return "this invitation link is unknown"
-    return invitation_problem(
+        return None, "this invitation link is unknown"
+    return found, invitation_problem(
         found["issued_at"], found["expires_at"], found["superseded_at"], found["used_at"],
         found["user_status"], found["account_status"], found["role"], config_of(request).now(),
     )  # fmt: skip
@@ -147,6 +149,7 @@ def invitation_state(request: Request, token: str) -> str | None:
 def problem_key(problem: str) -> str:
     """The translated text for a refusal of domain/accounts.py (its words are English)."""
     for words, key in (
+        ("already has a login", "accept_wrong_password"),
         ("expired", "invitation_expired"),
         ("newer invitation", "invitation_superseded"),
         ("already", "invitation_used"),
@@ -160,11 +163,13 @@ def problem_key(problem: str) -> str:
 
 @router.get("/activate")
 def activation_page(request: Request, token: str = ""):
+    """Choose the password, or (the address has a login already: issue 16) give it."""
     ensure_session(request)
-    problem = invitation_state(request, token[:200]) if token else "unknown"
+    found, problem = find_invitation(request, token[:200]) if token else (None, "unknown")
     if problem:
         return render(request, "activate.html", 410, token="", error_key=problem_key(problem))
-    return render(request, "activate.html", token=token)
+    existing = found["person_password_hash"] is not None
+    return render(request, "activate.html", token=token, existing_login=existing)
 
 
 @router.post("/activate")
@@ -176,17 +181,34 @@ def activate(
     csrf_token: str = Form(""),
 ):
     check_csrf(request, csrf_token)
-    if password != password_again:
-        return render(request, "activate.html", 400, token=token, error_key="passwords_differ")
+    token = token[:200]
+    found, problem = find_invitation(request, token)
+    if problem:
+        return render(request, "activate.html", 410, token="", error_key=problem_key(problem))
+    existing = found["person_password_hash"] is not None
+    page = {"token": token, "existing_login": existing}
+    if existing:  # accepting is logging in as that person: the login's lock-out applies
+        key, client = found["person_email"], client_of(request)
+        if lockout_of(request, key, client) is not None:
+            return render(request, "activate.html", 429, error_key="login_locked", **page)
+    elif password != password_again:
+        return render(request, "activate.html", 400, error_key="passwords_differ", **page)
     try:
         with store.open_warehouse(config_of(request)) as con:
-            activate_with_invitation(con, token[:200], password[:1000], config_of(request).now())
+            activate_with_invitation(con, token, password[:1000], config_of(request).now())
     except AccountError as error:
         key = problem_key(str(error))
-        status = 400 if key == "password_too_short" else 410
-        return render(request, "activate.html", status, token=token if status == 400 else "",
-                      error_key=key)  # fmt: skip
-    return RedirectResponse("/login?done=activated", status_code=303)
+        if key == "accept_wrong_password":
+            request.app.state.store.record_failure(
+                found["person_email"], client_of(request), config_of(request).now()
+            )
+            return render(request, "activate.html", 401, error_key=key, **page)
+        if key == "password_too_short":
+            return render(request, "activate.html", 400, error_key=key, **page)
+        return render(request, "activate.html", 410, token="", error_key=key)
+    return RedirectResponse(
+        "/login?done=" + ("accepted" if existing else "activated"), status_code=303
+    )
 
 
 @router.post("/language")
@@ -197,8 +219,10 @@ def set_language(
     session = check_csrf(request, csrf_token)
     language = choose_language(language)
     request.app.state.store.set_language(session, language)
-    if session.logged_in:
-        with user_warehouse(request) as (con, user):
-            account = {"account_id": user["account_id"]}
-            update_user(con, account, user["email"], f"user:{user['user_id']}", language=language)
+    if session.logged_in:  # every membership of the person speaks the same language
+        with user_warehouse(request) as (con, person):
+            for member in person["memberships"]:
+                account = {"account_id": member["account_id"]}
+                update_user(con, account, member["email"], f"person:{person['person_id']}",
+                            language=language)  # fmt: skip
     return RedirectResponse(safe_next(next), status_code=303)

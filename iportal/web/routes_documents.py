@@ -31,33 +31,39 @@ COLUMNS = ("issue_date", "document_number", "document_type", "customer_code", "a
            "due_date")  # fmt: skip
 
 
+def parse_filter(name: str, raw: str):
+    """One filter's typed value; ValueError / InvalidOperation when it is not valid."""
+    if name.startswith("date_"):
+        return date.fromisoformat(raw)
+    if name.startswith("amount_"):
+        amount = Decimal(raw.replace(",", ".")).quantize(Decimal("0.01"))
+        if not amount.is_finite():  # NaN quantizes quietly: never a filter value
+            raise InvalidOperation(raw)
+        return amount
+    if name == "document_type":
+        if raw not in ("invoice", "credit_note"):
+            raise ValueError(raw)
+        return raw
+    return raw.upper() if name == "customer_code" else raw
+
+
 def parse_filters(params) -> tuple[dict, list[str]]:
     """Typed filter values from the query string, and the names of those that are not
-    valid (shown as errors; the list is then not filtered by them)."""
+    valid (shown as errors; the list is then not filtered by them: a refused value never
+    reaches the query)."""
     values, bad = {}, []
     for name in FILTERS:
         raw = (params.get(name) or "").strip()[:40]
         if not raw:
             continue
         try:
-            if name.startswith("date_"):
-                values[name] = date.fromisoformat(raw)
-            elif name.startswith("amount_"):
-                values[name] = Decimal(raw.replace(",", ".")).quantize(Decimal("0.01"))
-                if not values[name].is_finite():
-                    raise InvalidOperation
-            elif name == "document_type":
-                if raw not in ("invoice", "credit_note"):
-                    raise ValueError(raw)
-                values[name] = raw
-            else:
-                values[name] = raw.upper() if name == "customer_code" else raw
+            values[name] = parse_filter(name, raw)
         except (ValueError, InvalidOperation):
             bad.append(name)
     return values, bad
 
 
-def build_query(email: str, params, page_size: int) -> tuple[DocumentQuery, dict, list[str]]:
+def build_query(person_id: str, params, page_size: int) -> tuple[DocumentQuery, dict, list[str]]:
     values, bad = parse_filters(params)
     sort = params.get("sort", "issue_date")
     sort = sort if sort in SORT_COLUMNS else "issue_date"
@@ -68,7 +74,7 @@ def build_query(email: str, params, page_size: int) -> tuple[DocumentQuery, dict
         page = 1
     fields = {k: v for k, v in values.items() if k != "number"}
     query = DocumentQuery(
-        email=email, number_prefix=values.get("number"), sort=sort, descending=descending,
+        person_id=person_id, number_prefix=values.get("number"), sort=sort, descending=descending,
         page=page, page_size=page_size, **fields,
     )  # fmt: skip
     return query, values, bad
@@ -83,13 +89,13 @@ def link_with(params: dict, **changes) -> str:
 def documents(request: Request):
     page_size = config_of(request).portal.page_size
     with user_warehouse(request) as (con, user):
-        query, values, bad = build_query(user["email"], request.query_params, page_size)
+        query, values, bad = build_query(user["person_id"], request.query_params, page_size)
         try:
             result = search_documents(con, query)
         except BadQuery:
             query = replace(query, sort="issue_date", descending=True, page=1)
             result = search_documents(con, query)
-        codes = store.list_user_codes(con, user["user_id"])
+        codes = [c for m in user["memberships"] for c in store.list_user_codes(con, m["user_id"])]
     kept = {k: request.query_params.get(k, "") for k in FILTERS if k in values}
     current = kept | {"sort": query.sort, "desc": "1" if query.descending else "0"}
     pages = max(1, -(-result.total // query.page_size))
@@ -114,7 +120,7 @@ def open_pdf(request: Request, issuer: str, number: str):
     """The link of the notification e-mails: the PDF, as a download; first read recorded."""
     config = config_of(request)
     with user_warehouse(request) as (con, user):
-        path = open_document(con, config.data_dir, user["email"], issuer, number)
+        path = open_document(con, config.data_dir, user["person_id"], issuer, number)
     data = read_archived_pdf(config.data_dir, path)
     if data is None:
         raise NotFound(request.url.path)
@@ -135,7 +141,7 @@ def read_archived_pdf(data_dir, path) -> bytes | None:
 
 @router.post("/documents/{issuer}/{number}/duplicate")
 def duplicate(request: Request, issuer: str, number: str, csrf_token: str = Form("")):
-    """R23: a duplicate of a document this user can see (else the same 404)."""
+    """R23: a duplicate of a document this person can see (else the same 404)."""
     check_csrf(request, csrf_token)
     with user_warehouse(request) as (con, user):
         config = config_of(request)

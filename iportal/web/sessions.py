@@ -4,7 +4,9 @@ Why not the warehouse: a session is touched on every request (sliding expiry) an
 must keep working while a nightly step holds the warehouse's single writer lock
 (DESIGN rule 3); SQLite in WAL mode takes small concurrent writes from several
 server processes. Nothing here is business data: losing the file logs everyone out.
-Session ids are 32 random bytes; only their sha256 is stored.
+Session ids are 32 random bytes; only their sha256 is stored. A session carries the
+person id (issue 16, DESIGN rule 11), never an address: what the person may see is read
+from their memberships on every request.
 """
 
 from __future__ import annotations
@@ -18,12 +20,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
+CREATE TABLE IF NOT EXISTS person_sessions (
     session_hash TEXT PRIMARY KEY,
-    user_id      TEXT,             -- NULL: a visitor not logged in (CSRF for login forms)
-    email        TEXT,
-    account_id   TEXT,
-    role         TEXT,
+    person_id    TEXT,             -- NULL: a visitor not logged in (CSRF for login forms)
     language     TEXT NOT NULL,
     csrf_token   TEXT NOT NULL,
     created_at   REAL NOT NULL,
@@ -36,6 +35,7 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 CREATE INDEX IF NOT EXISTS login_failures_login ON login_failures (login_key, at);
 CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures (client, at);
+DROP TABLE IF EXISTS sessions;  -- before issue 16: by user row and e-mail; logged out
 """
 # The idle expiry is pushed back at most once every 30 s: one write less per request.
 EXPIRY_STEP_SECONDS = 30
@@ -44,10 +44,7 @@ EXPIRY_STEP_SECONDS = 30
 @dataclass
 class Session:
     session_id: str
-    user_id: str | None
-    email: str | None
-    account_id: str | None
-    role: str | None
+    person_id: str | None
     language: str
     csrf_token: str
     created_at: float
@@ -55,7 +52,7 @@ class Session:
 
     @property
     def logged_in(self) -> bool:
-        return self.user_id is not None
+        return self.person_id is not None
 
 
 def hash_id(session_id: str) -> str:
@@ -77,20 +74,17 @@ class SessionStore:
         con.execute("PRAGMA synchronous=NORMAL")
         return con
 
-    def create_session(self, now: datetime, language: str, user: dict | None = None) -> Session:
+    def create_session(self, now: datetime, language: str, person_id: str | None = None) -> Session:
         """A new id every time (also at login: no session fixation)."""
-        user = user or {}
         session = Session(
-            secrets.token_urlsafe(32), user.get("user_id"), user.get("email"),
-            user.get("account_id"), user.get("role"), language, secrets.token_urlsafe(32),
+            secrets.token_urlsafe(32), person_id, language, secrets.token_urlsafe(32),
             now.timestamp(), (now + self.idle).timestamp(),
         )  # fmt: skip
-        row = (hash_id(session.session_id), session.user_id, session.email, session.account_id,
-               session.role, language, session.csrf_token, session.created_at,
-               session.expires_at)  # fmt: skip
+        row = (hash_id(session.session_id), person_id, language, session.csrf_token,
+               session.created_at, session.expires_at)  # fmt: skip
         with closing(self.connect()) as con:
-            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-            con.execute("DELETE FROM sessions WHERE expires_at < ?", (now.timestamp(),))
+            con.execute("INSERT INTO person_sessions VALUES (?, ?, ?, ?, ?, ?)", row)
+            con.execute("DELETE FROM person_sessions WHERE expires_at < ?", (now.timestamp(),))
         return session
 
     def find_session(self, session_id: str | None, now: datetime) -> Session | None:
@@ -99,7 +93,7 @@ class SessionStore:
             return None
         with closing(self.connect()) as con:
             row = con.execute(
-                "SELECT * FROM sessions WHERE session_hash = ?", (hash_id(session_id),)
+                "SELECT * FROM person_sessions WHERE session_hash = ?", (hash_id(session_id),)
             ).fetchone()
             if row is None:
                 return None
@@ -107,12 +101,14 @@ class SessionStore:
             ends = min(now + self.idle, datetime.fromtimestamp(session.created_at, now.tzinfo)
                        + self.absolute)  # fmt: skip
             if now.timestamp() >= session.expires_at or now >= ends:
-                con.execute("DELETE FROM sessions WHERE session_hash = ?", (hash_id(session_id),))
+                con.execute(
+                    "DELETE FROM person_sessions WHERE session_hash = ?", (hash_id(session_id),)
+                )
                 return None
             if ends.timestamp() - session.expires_at > EXPIRY_STEP_SECONDS:
                 session.expires_at = ends.timestamp()
                 con.execute(
-                    "UPDATE sessions SET expires_at = ? WHERE session_hash = ?",
+                    "UPDATE person_sessions SET expires_at = ? WHERE session_hash = ?",
                     (session.expires_at, hash_id(session_id)),
                 )
         return session
@@ -121,18 +117,20 @@ class SessionStore:
         session.language = language
         with closing(self.connect()) as con:
             con.execute(
-                "UPDATE sessions SET language = ? WHERE session_hash = ?",
+                "UPDATE person_sessions SET language = ? WHERE session_hash = ?",
                 (language, hash_id(session.session_id)),
             )
 
     def end_session(self, session_id: str) -> None:
         with closing(self.connect()) as con:
-            con.execute("DELETE FROM sessions WHERE session_hash = ?", (hash_id(session_id),))
+            con.execute(
+                "DELETE FROM person_sessions WHERE session_hash = ?", (hash_id(session_id),)
+            )
 
-    def end_user_sessions(self, user_id: str) -> None:
-        """A deleted user is logged out everywhere at once."""
+    def end_person_sessions(self, person_id: str) -> None:
+        """A person without a live membership is logged out everywhere at once."""
         with closing(self.connect()) as con:
-            con.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+            con.execute("DELETE FROM person_sessions WHERE person_id = ?", (person_id,))
 
     # Login attempts ------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ import duckdb
 
 from iportal.config import load_settings
 from iportal.web.config import PortalConfig
-from tasks.accounts.db import fetch_dicts, fetch_one
+from tasks.accounts.db import fetch_dicts
 from warehouse.lock import WarehouseBusy
 from warehouse.store import open_writer
 
@@ -112,8 +112,21 @@ def find_login_users(con, login: str) -> list[dict]:
     return fetch_dicts(con, "portal_login_users", {"login": login})
 
 
-def find_live_user(con, user_id: str) -> dict | None:
-    return fetch_one(con, "portal_live_user", {"user_id": user_id})
+def find_memberships(con, person_id: str) -> list[dict]:
+    """The person's live memberships, the main contact's first (issue 16)."""
+    return fetch_dicts(con, "portal_person_memberships", {"person_id": person_id})
+
+
+def person_of(memberships: list[dict]) -> dict | None:
+    """The logged-in person as the pages see it: the first membership's name, language
+    and frequency, `role` main only with an accepted main-contact membership (that
+    membership is `main`), and every live membership under `memberships`."""
+    if not memberships:
+        return None
+    first = memberships[0]
+    main = first if first["role"] == "main" and first["status"] == "active" else None
+    return first | {"role": "main" if main else "member", "main": main,
+                    "memberships": memberships}  # fmt: skip
 
 
 def list_user_codes(con, user_id: str) -> list[dict]:

@@ -1,10 +1,15 @@
-"""Invitations and activation (R6, R7).
+"""Invitations and acceptance (R6, R7, issue 16).
 
-A token is 32 random bytes from `secrets`, handed out once and stored only as its
-sha256. It expires (setting `invitation_valid_days`), a newer invitation for the same
-user supersedes it, and it stops working once the account (or the shared user) is
-active. Activating sets the password (scrypt) and, for the main contact, activates the
-account for every customer code it holds: one password (R6).
+A token is 32 random bytes from `secrets`, handed out once (in an e-mail to the
+membership's own address, never on the inviter's page) and stored only as its sha256.
+It never starts with '-', so a command line cannot take it for an option (issue 22).
+It expires (setting `invitation_valid_days`), a newer invitation for the same
+membership supersedes it, and it stops working once the membership is accepted.
+
+Accepting: a person without a login chooses its one password (scrypt); a person who
+has one already gives that password, i.e. logs in as that person: nobody sets or resets
+another person's password through an invitation. The membership becomes active; for
+the main contact the account too, for every customer code it holds (R6).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from domain.accounts import (
     invitation_expires_at,
     invitation_problem,
 )
-from domain.passwords import hash_password
+from domain.passwords import hash_password, verify_password
 from tasks.accounts.db import fetch_dicts, fetch_one
 from tasks.accounts.history import request_account_history
 from tasks.accounts.lookup import user_by_id
@@ -38,6 +43,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
+def new_token(draw=secrets.token_urlsafe) -> str:
+    """256 random bits, URL-safe, never starting with '-' (issue 22: `iportal account
+    activate -Xq2…` read the token as an option). Drawing again costs 1/64 of a symbol's
+    choices, about 0.02 bits."""
+    token = draw(32)
+    while token.startswith("-"):
+        token = draw(32)
+    return token
+
+
 def write_invitation(
     con,
     user_id: str,
@@ -49,7 +64,7 @@ def write_invitation(
     user = user_by_id(con, user_id)
     if refusal := invitation_refusal(user):
         raise AccountError(refusal)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     expires_at = invitation_expires_at(as_of, validity)
     run_sql(con, load_sql("supersede_invitations"), {"at": as_of, "user_id": user_id})
     insert_rows(
@@ -82,6 +97,45 @@ def invitation_refusal(user: dict) -> str | None:
     return None
 
 
+def write_invitations(
+    con,
+    user_ids: list[str],
+    as_of: datetime,
+    validity: timedelta = INVITATION_VALIDITY,
+    actor: str = "system",
+) -> dict[str, str]:
+    """Like `issue_invitations`, inside the caller's open transaction."""
+    con.register("invite_batch", pa.table({"user_id": sorted(set(user_ids))}, schema=BATCH))
+    try:
+        users = []
+        for user in fetch_dicts(con, "users_by_ids"):
+            if refusal := invitation_refusal(user):
+                log.warning("no invitation: %s", refusal)
+            else:
+                users.append(user)
+        tokens = {u["user_id"]: new_token() for u in users}
+        con.unregister("invite_batch")
+        con.register("invite_batch", pa.table({"user_id": list(tokens)}, schema=BATCH))
+        run_sql(con, load_sql("supersede_invitations_of_batch"), {"at": as_of})
+        expires_at = invitation_expires_at(as_of, validity)
+        rows = [
+            {"token_hash": token_hash(token), "user_id": user_id, "issued_at": as_of,
+             "expires_at": expires_at}
+            for user_id, token in tokens.items()
+        ]  # fmt: skip
+        insert_rows(con, "invitations", rows)
+        payload = {"expires_at": expires_at.isoformat()}
+        events = [
+            AuditEvent("invitation_issued", u["user_id"],
+                       payload | {"account_id": u["account_id"]}, actor)
+            for u in users
+        ]  # fmt: skip
+        append_events(con, events)
+    finally:
+        con.unregister("invite_batch")
+    return tokens
+
+
 def issue_invitations(
     con,
     user_ids: list[str],
@@ -93,36 +147,8 @@ def issue_invitations(
     INSERT and one audit append in one transaction, instead of a transaction per user
     (issue 9: 12,800 invitations one by one took over ten minutes of a 20,000-document
     night). Returns user id -> token; refused users are logged and left out."""
-    con.register("invite_batch", pa.table({"user_id": sorted(set(user_ids))}, schema=BATCH))
-    try:
-        with transaction(con):
-            users = []
-            for user in fetch_dicts(con, "users_by_ids"):
-                if refusal := invitation_refusal(user):
-                    log.warning("no invitation: %s", refusal)
-                else:
-                    users.append(user)
-            tokens = {u["user_id"]: secrets.token_urlsafe(32) for u in users}
-            con.unregister("invite_batch")
-            con.register("invite_batch", pa.table({"user_id": list(tokens)}, schema=BATCH))
-            run_sql(con, load_sql("supersede_invitations_of_batch"), {"at": as_of})
-            expires_at = invitation_expires_at(as_of, validity)
-            rows = [
-                {"token_hash": token_hash(token), "user_id": user_id, "issued_at": as_of,
-                 "expires_at": expires_at}
-                for user_id, token in tokens.items()
-            ]  # fmt: skip
-            insert_rows(con, "invitations", rows)
-            payload = {"expires_at": expires_at.isoformat()}
-            events = [
-                AuditEvent("invitation_issued", u["user_id"],
-                           payload | {"account_id": u["account_id"]}, actor)
-                for u in users
-            ]  # fmt: skip
-            append_events(con, events)
-    finally:
-        con.unregister("invite_batch")
-    return tokens
+    with transaction(con):
+        return write_invitations(con, user_ids, as_of, validity, actor)
 
 
 def issue_invitation(
@@ -139,11 +165,26 @@ def issue_invitation(
         return write_invitation(con, user_id, as_of, validity, actor)
 
 
+def accept_credential(con, invitation: dict, password: str, as_of: datetime) -> str:
+    """The invited person's one credential: chosen now when it has none (the link went
+    to its address), else checked. Returns "chosen" or "existing"."""
+    if invitation["person_password_hash"] is None:
+        check_password(password)
+        params = {"password_hash": hash_password(password), "at": as_of,
+                  "person_id": invitation["person_id"]}  # fmt: skip
+        if run_sql(con, load_sql("set_person_credential"), params):
+            return "chosen"
+        raise AccountError("this address already has a login: give its password to accept")
+    if not verify_password(password, invitation["person_password_hash"]):
+        raise AccountError("this address already has a login: give its password to accept")
+    return "existing"
+
+
 def activate_with_invitation(
     con, token: str, password: str, as_of: datetime, actor: str = "portal"
 ) -> dict:
-    """R6: choose the password with a working invitation; returns what was activated."""
-    check_password(password)
+    """R6, issue 16: accept a membership with a working invitation: choose the person's
+    password, or give it when the person has a login already. Returns what was accepted."""
     digest = token_hash(token)
     with transaction(con):
         invitation = fetch_one(con, "invitation_by_hash", {"token_hash": digest})
@@ -161,14 +202,17 @@ def activate_with_invitation(
         )
         if problem:
             raise AccountError(problem)
+        credential = accept_credential(con, invitation, password, as_of)
         user_id, account_id = invitation["user_id"], invitation["account_id"]
         run_sql(con, load_sql("use_invitation"), {"at": as_of, "token_hash": digest})
-        params = {"password_hash": hash_password(password), "user_id": user_id}
-        run_sql(con, load_sql("activate_user"), params)
-        events = [AuditEvent("user_activated", user_id, {"account_id": account_id}, actor)]
+        run_sql(con, load_sql("activate_user"), {"user_id": user_id})
+        payload = {"account_id": account_id, "person_id": invitation["person_id"],
+                   "credential": credential}  # fmt: skip
+        events = [AuditEvent("user_activated", user_id, payload, actor)]
         if invitation["role"] == "main":
             run_sql(con, load_sql("activate_account"), {"at": as_of, "account_id": account_id})
             events.append(AuditEvent("account_activated", account_id, {"user_id": user_id}, actor))
             request_account_history(con, account_id, "account_activated")  # R21
         append_events(con, events)
-    return {"user_id": user_id, "account_id": account_id, "role": invitation["role"]}
+    return {"user_id": user_id, "account_id": account_id, "role": invitation["role"],
+            "person_id": invitation["person_id"], "credential": credential}  # fmt: skip

@@ -3,9 +3,12 @@
 Everything of the source account moves to the target: customer codes, users, network
 mailboxes and the main-contact e-mail links (so master data keeps feeding the target).
 The source's main contact continues as a shared user of the target, granted exactly the
-codes it brought, so nobody loses or gains sight of a document (R29). A user whose
-e-mail already exists in the target is folded into that user (grants united). The
-source keeps its row, status `merged`, pointing at the target.
+codes it brought, so nobody loses or gains sight of a document (R29). A membership
+keeps its state (issue 16): accepted stays accepted (the person accepted exactly those
+codes), pending stays pending and then gets its invitation e-mailed like any member
+added (tasks/notify/invitations.py). A person who is a user of both accounts keeps one
+membership, the target's (grants united). The source keeps its row, status `merged`,
+pointing at the target.
 """
 
 from __future__ import annotations
@@ -24,11 +27,11 @@ from warehouse.store import load_sql, run_sql, transaction
 def move_users(con, source: str, target: str, codes: list[str], as_of: datetime, actor: str):
     """Users of `source` into `target`; returns (moved, folded) user ids."""
     target_users = {
-        u["email"]: u for u in fetch_dicts(con, "account_live_users", {"account_id": target})
+        u["person_id"]: u for u in fetch_dicts(con, "account_live_users", {"account_id": target})
     }
     moved, folded = [], []
     for user in fetch_dicts(con, "account_live_users", {"account_id": source}):
-        twin = target_users.get(user["email"])
+        twin = target_users.get(user["person_id"])
         keeper = twin["user_id"] if twin else user["user_id"]
         if twin:
             if twin["role"] != "main":  # the main contact sees every code without grants

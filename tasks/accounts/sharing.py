@@ -2,24 +2,27 @@
 
 Every function takes the account (dict from `lookup.find_account`), runs in one
 transaction with its audit event, and refuses with an AccountError that says why.
-A new user starts `invited`, holds nothing but what is granted explicitly (R9), and
-gets an invitation token to choose a password (R6).
+A new user is a pending membership (`invited`) of the person of its address (issue 16):
+it holds nothing but what is granted explicitly (R9), and those grants open nothing
+until the person accepts through the invitation that tasks/notify/invitations.py
+e-mails to that address (never shown to whoever added it). An address that is a user of
+another account is fine: the same person, one more (pending) membership.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.accounts import (
-    INVITATION_VALIDITY,
     AccountError,
+    check_email,
     check_grant,
     check_third_party,
     check_user_fields,
 )
 from tasks.accounts.db import fetch_one, new_id
-from tasks.accounts.invitations import write_invitation
 from tasks.accounts.lookup import code_in_account, find_user
+from tasks.accounts.people import link_people
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, run_sql, transaction
 
@@ -48,18 +51,18 @@ def add_user(
     last_name: str | None = None,
     language: str = "nl",
     customer_codes: tuple[str, ...] = (),
-    validity: timedelta = INVITATION_VALIDITY,
     actor: str = "operator",
 ) -> dict:
-    """Create a shared user or third party with its explicit grants and an invitation."""
+    """Create a pending shared user or third party with its explicit grants; its
+    invitation goes out by e-mail (tasks.notify.invitations.mail_invitations)."""
     check_user_fields(language=language)
-    email = email.strip().lower()
+    email = check_email(email)
     if account["status"] == "merged":
         raise AccountError(f"account {account['account_id']} was merged into another one")
     with transaction(con):
         params = {"account_id": account["account_id"], "email": email}
         if fetch_one(con, "user_in_account", params):
-            raise AccountError(f"{email} is already a user of account {account['account_id']}")
+            raise AccountError(f"{email} is already a user of this account")
         user = {
             "user_id": new_id("U"),
             "account_id": account["account_id"],
@@ -73,12 +76,14 @@ def add_user(
             "created_at": as_of,
         }
         insert_rows(con, "users", [user])
-        payload = {"account_id": account["account_id"], "role": role}
+        link_people(con)
+        person_id = fetch_one(con, "user_by_id", {"user_id": user["user_id"]})["person_id"]
+        payload = {"account_id": account["account_id"], "role": role, "person_id": person_id}
         append_events(con, [AuditEvent("user_created", user["user_id"], payload, actor)])
         for code in customer_codes:
             write_grant(con, account, user, code, as_of, actor)
-        token = write_invitation(con, user["user_id"], as_of, validity, actor)
-    return {"user_id": user["user_id"], "role": role, "invitation_token": token}
+    return {"user_id": user["user_id"], "role": role, "person_id": person_id,
+            "status": "invited"}  # fmt: skip
 
 
 def share_account(con, account: dict, email: str, as_of: datetime, **details) -> dict:

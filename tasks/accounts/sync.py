@@ -13,6 +13,7 @@ from datetime import datetime
 from domain.accounts import choose_login
 from tasks.accounts.db import fetch_dicts, new_id, register_rows
 from tasks.accounts.history import request_code_history
+from tasks.accounts.people import link_people
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, run_sql, transaction
 
@@ -66,6 +67,7 @@ def create_accounts_for_new_contacts(con, as_of: datetime, actor: str) -> list[A
         events.append(AuditEvent("account_created", account_id, payload, actor))
     insert_rows(con, "accounts", accounts)
     insert_rows(con, "users", users)
+    link_people(con)  # issue 16: the main contact's membership belongs to its person
     insert_rows(con, "contact_accounts", links)
     return events
 

@@ -136,52 +136,79 @@ def notice_context(notice: Notice, base_url: str, years: int) -> dict:
     }
 
 
-def build_notice_message(
-    notice: Notice, sender: str, base_url: str, date: datetime, years: int = 7
+def notice_envelope(
+    digest_id: str,
+    address: str,
+    name: str,
+    subject: str,
+    sender: str,
+    date: datetime,
+    kind: str,
 ) -> EmailMessage:
-    """The notice's e-mail: text and HTML alternatives, headers as for digests."""
-    to = checked_address(notice.address)
-    context = notice_context(notice, base_url.rstrip("/"), years)
-    env = environment()
+    """The headers every notice carries (those of the digests: bounces find it by its
+    X-IPortal-Digest and Message-ID); raises InvalidAddress for an unusable address."""
+    to = checked_address(address)
     from_ = sender_address(sender)
-    name = clean_text(f"{notice.first_name or ''} {notice.last_name or ''}")
     message = EmailMessage(policy=POLICY)
     message["From"] = from_
     message["To"] = Address(display_name=name, addr_spec=to.addr_spec)
-    message["Subject"] = context["subject"]
+    message["Subject"] = subject
     message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id(notice.digest_id, from_.domain)
+    message["Message-ID"] = message_id(digest_id, from_.domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies
     message["X-Auto-Response-Suppress"] = "All"
-    message["X-IPortal-Digest"] = notice.digest_id  # bounces find it like a digest
-    message["X-IPortal-Notice"] = HISTORY_AVAILABLE
-    message.set_content(
-        env.get_template(f"{HISTORY_AVAILABLE}.txt.j2").render(context), cte="quoted-printable"
-    )
-    message.add_alternative(
-        env.get_template(f"{HISTORY_AVAILABLE}.html.j2").render(context),
-        subtype="html",
-        cte="quoted-printable",
-    )
+    message["X-IPortal-Digest"] = digest_id
+    message["X-IPortal-Notice"] = kind
+    return message
+
+
+def add_bodies(message: EmailMessage, template: str, context: dict) -> EmailMessage:
+    """Text and HTML alternatives from templates/email/<template>.{txt,html}.j2."""
+    env = environment()
+    message.set_content(env.get_template(f"{template}.txt.j2").render(context),
+                        cte="quoted-printable")  # fmt: skip
+    message.add_alternative(env.get_template(f"{template}.html.j2").render(context),
+                            subtype="html", cte="quoted-printable")  # fmt: skip
     message["Content-Language"] = context["language"]
     return message
 
 
-def spool_notice(notice: Notice, config: NotifyConfig, now: datetime, years: int) -> dict:
-    """The notice's row for the digests table, its message written to the spool first."""
-    row = {
-        "digest_id": notice.digest_id,
-        "recipient": notice.recipient,
+def build_notice_message(
+    notice: Notice, sender: str, base_url: str, date: datetime, years: int = 7
+) -> EmailMessage:
+    """The notice's e-mail: text and HTML alternatives, headers as for digests."""
+    context = notice_context(notice, base_url.rstrip("/"), years)
+    name = clean_text(f"{notice.first_name or ''} {notice.last_name or ''}")
+    message = notice_envelope(notice.digest_id, notice.address, name, context["subject"],
+                              sender, date, HISTORY_AVAILABLE)  # fmt: skip
+    return add_bodies(message, HISTORY_AVAILABLE, context)
+
+
+def notice_row(
+    digest_id: str,
+    recipient: str,
+    address: str,
+    user_id: str,
+    role: str,
+    language: str,
+    period: str,
+    config: NotifyConfig,
+    now: datetime,
+) -> dict:
+    """A notice's row for the digests table, `failed` until its message is spooled."""
+    return {
+        "digest_id": digest_id,
+        "recipient": recipient,
         "frequency": FREQUENCY,
-        "period": HISTORY_AVAILABLE,
-        "address": notice.address,
-        "user_id": notice.user_id,
-        "role": "main",
-        "language": notice.language,
-        "documents": sum(notice.documents.values()),
-        "customer_codes": notice.customer_codes,
+        "period": period,
+        "address": address,
+        "user_id": user_id,
+        "role": role,
+        "language": language,
+        "documents": 0,
+        "customer_codes": [],
         "invitation": False,
-        "message_id": message_id(notice.digest_id, sender_address(config.sender).domain),
+        "message_id": message_id(digest_id, sender_address(config.sender).domain),
         "message_sha256": None,
         "spooled": False,
         "status": "failed",
@@ -193,12 +220,12 @@ def spool_notice(notice: Notice, config: NotifyConfig, now: datetime, years: int
         "outcome_audited": False,  # a failure is audited by the next flush
         "run_id": "",
     }
-    try:
-        message = build_notice_message(notice, config.sender, config.portal_base_url, now, years)
-    except InvalidAddress as error:
-        return row | {"last_error": str(error)}
+
+
+def spooled_row(row: dict, message: EmailMessage, config: NotifyConfig) -> dict:
+    """The row once its message is written to the spool: queued for the send loop."""
     data = message.as_bytes()
-    write_spool(config.spool_dir, notice.digest_id, data)
+    write_spool(config.spool_dir, row["digest_id"], data)
     return row | {
         "address": message["To"].addresses[0].addr_spec,  # an IDN as punycode
         "message_sha256": hashlib.sha256(data).hexdigest(),
@@ -206,6 +233,18 @@ def spool_notice(notice: Notice, config: NotifyConfig, now: datetime, years: int
         "status": "queued",
         "outcome_audited": True,
     }
+
+
+def spool_notice(notice: Notice, config: NotifyConfig, now: datetime, years: int) -> dict:
+    """The notice's row for the digests table, its message written to the spool first."""
+    row = notice_row(notice.digest_id, notice.recipient, notice.address, notice.user_id,
+                     "main", notice.language, HISTORY_AVAILABLE, config, now)  # fmt: skip
+    row |= {"documents": sum(notice.documents.values()), "customer_codes": notice.customer_codes}
+    try:
+        message = build_notice_message(notice, config.sender, config.portal_base_url, now, years)
+    except InvalidAddress as error:
+        return row | {"last_error": str(error)}
+    return spooled_row(row, message, config)
 
 
 def queue_history_notices(

@@ -1,3 +1,3 @@
--- R6: the password is set once; it is stored as a scrypt hash only.
-UPDATE users SET password_hash = $password_hash, status = 'active'
+-- R6, issue 16: the membership is accepted; the password lives on the person.
+UPDATE users SET status = 'active'
 WHERE user_id = $user_id

@@ -10,6 +10,7 @@ FROM (
             WHEN acc.account_id IS DISTINCT FROM u.account_id OR a.status = 'merged'
                 THEN 'access_revoked'
             WHEN u.role <> 'main' AND g.user_id IS NULL THEN 'access_revoked'
+            WHEN u.role <> 'main' AND u.status <> 'active' THEN 'access_revoked'  -- pending
             WHEN NOT coalesce(s.enabled, true) THEN 'notifications_off'
         END AS reason
     FROM digest_documents AS dd

@@ -1,25 +1,27 @@
--- R26-R29: the documents a person may see, filtered; every filter is a parameter
--- (NULL = no filter). ORDER BY comes from a whitelist in tasks/search.py.
-WITH people AS (
-    SELECT u.user_id, u.account_id, u.role
-    FROM users AS u
-    JOIN accounts AS a USING (account_id)
-    WHERE u.email = lower($email) AND u.status <> 'deleted' AND a.status <> 'merged'
+-- R26-R29, issue 16: the documents a person may see, filtered; every filter is a
+-- parameter (NULL = no filter). Visibility starts from the person's own live memberships
+-- (view live_memberships: accepted, or the main contact named by master data), never
+-- from an address: each account's documents only through that membership. ORDER BY
+-- comes from a whitelist in tasks/search.py.
+WITH memberships AS (
+    SELECT m.user_id, m.account_id, m.role, m.login_id
+    FROM live_memberships AS m
+    WHERE m.person_id = $person_id
 ),
 visible_codes AS (
     -- R29: the main contact sees every code of the account ...
-    SELECT acc.customer_code
-    FROM people AS p
-    JOIN account_customer_codes AS acc ON acc.account_id = p.account_id
-    WHERE p.role = 'main'
+    SELECT acc.customer_code, m.account_id, m.login_id
+    FROM memberships AS m
+    JOIN account_customer_codes AS acc ON acc.account_id = m.account_id
+    WHERE m.role = 'main'
     UNION
     -- ... shared users and third parties only the codes granted to them (R8, R9)
-    SELECT g.customer_code
-    FROM people AS p
-    JOIN grants AS g ON g.user_id = p.user_id
+    SELECT g.customer_code, m.account_id, m.login_id
+    FROM memberships AS m
+    JOIN grants AS g ON g.user_id = m.user_id
     JOIN account_customer_codes AS acc
-      ON acc.customer_code = g.customer_code AND acc.account_id = p.account_id
-    WHERE p.role <> 'main'
+      ON acc.customer_code = g.customer_code AND acc.account_id = m.account_id
+    WHERE m.role <> 'main'
 ),
 published AS (
     SELECT DISTINCT v.issuer, v.document_number
@@ -30,12 +32,13 @@ documents_seen AS (
     SELECT
         d.issuer, d.document_number, d.document_type, d.issue_date, d.due_date,
         d.customer_code, d.total_incl_vat AS amount_incl_vat,
-        r.first_read_at IS NULL AS unread
+        r.first_read_at IS NULL AS unread,
+        vc.account_id, vc.login_id AS account_login
     FROM documents AS d
-    JOIN visible_codes USING (customer_code)
+    JOIN visible_codes AS vc USING (customer_code)
     JOIN published USING (issuer, document_number)
     LEFT JOIN document_reads AS r
-      ON r.reader_email = lower($email) AND r.issuer = d.issuer
+      ON r.person_id = $person_id AND r.issuer = d.issuer
      AND r.document_number = d.document_number
 )
 SELECT *, count(*) OVER () AS total_rows

@@ -1,0 +1,2 @@
+-- The one person of an address (addresses are stored lower-case).
+SELECT * FROM people WHERE email = lower(trim($email))

@@ -1,0 +1,1 @@
+SELECT * FROM people WHERE person_id = $person_id
