@@ -112,7 +112,7 @@ def build_world(data_dir: Path) -> dict:
         account = accounts.find_account(con, A_MAIN)
         shared = accounts.share_account(con, account, A_SHARED, NOW - timedelta(minutes=6),
                                         language="fr", customer_codes=(A_CODES[1],))  # fmt: skip
-        accounts.activate_with_invitation(con, shared["invitation_token"], PASSWORD, NOW)
+        activate(con, shared["user_id"])  # the link of the e-mail (issue 16), accepted
         # R16: an activation code for A's first code, issued yesterday, valid 15 weeks
         code = derive_code(SECRET, A_CODES[0], 1)
         insert_rows(con, "activation_codes", [{

@@ -252,7 +252,8 @@ def test_opening_a_document_downloads_the_pdf_and_clears_bold(main_client, porta
     rows = dict((n, kind) for kind, n in rows_of(main_client.get("/documents").text))
     assert rows["A-0027"] == "read" and rows["A-0028"] == "unread"
     events = query(portal_dir, "SELECT actor FROM audit_log WHERE event_type = 'document_opened'")
-    assert events == [("an@example.be",)]
+    person = query(portal_dir, "SELECT person_id FROM people WHERE email = 'an@example.be'")
+    assert events == person  # issue 16: the person, not an address (R4: ids in the log)
 
 
 def test_a_pdf_archived_on_object_storage_is_served_too(
@@ -338,16 +339,19 @@ def invite(portal_dir, user_id: str, days_ago: float = 0) -> str:
 
 
 def new_shared_user(portal_dir, world, email: str) -> str:
+    """A pending shared user and the token of its invitation e-mail (issue 16: the link
+    exists only in the mail; tests/web/test_portal_identity.py reads the real one)."""
     from datetime import UTC, datetime
 
     from tasks import accounts
+    from tasks.accounts.invitations import issue_invitation
     from warehouse.store import open_writer
 
     with open_writer(portal_dir / "warehouse.duckdb", "test") as con:
         account = accounts.find_account(con, world["a_account"])
         created = accounts.share_account(con, account, email, datetime.now(UTC),
                                          customer_codes=("DL20000003",))  # fmt: skip
-    return created["invitation_token"]
+        return issue_invitation(con, created["user_id"], datetime.now(UTC))
 
 
 def test_activation_from_the_invitation_link(client, helpers, portal_dir, world, clock):
@@ -464,8 +468,12 @@ def test_add_shared_user_with_one_code(main_client, helpers, portal_dir):
             "language": "de", "role": "shared", "codes": ["DL20000003"]}  # fmt: skip
     answer = main_client.post("/users", data=form)
     assert answer.status_code == 201
-    link = re.search(r'id="invitation-link">([^<]+)<', answer.text).group(1)
-    assert link.startswith("https://iportal.example/activate?token=")  # not the Host header
+    assert 'id="invitation-mailed"' in answer.text and "token=" not in answer.text  # issue 16
+    mails = list((portal_dir / "outbox" / "new").iterdir())
+    assert len(mails) == 1
+    # the configured address, not the Host header; in the invitee's language (de)
+    assert b"https://iportal.example/activate?token=" in mails[0].read_bytes()
+    assert b"Content-Language: de" in mails[0].read_bytes()
     grants = query(portal_dir, "SELECT u.email, u.language, g.customer_code FROM users u "
                    "JOIN grants g USING (user_id) WHERE u.email = 'acc@example.be'")  # fmt: skip
     assert grants == [("acc@example.be", "de", "DL20000003")]
