@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iportal.cli import app
+from tasks.accounts.people import link_people
 from warehouse.store import insert_rows, open_writer, run_sql
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -152,6 +153,7 @@ def data_dir(tmp_path) -> Path:
                 for uid, role, mail in (("U1", "main", MAIN), ("U2", "shared", SHARED))
             ],
         )
+        link_people(con)  # issue 16: the CLI resolves an address to its one person
         insert_rows(
             con,
             "grants",

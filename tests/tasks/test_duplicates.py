@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from iportal.config import load_settings
+from tasks.accounts.people import link_people, person_id_of
 from tasks.duplicates import request_duplicate
 from tasks.notify import NotifyConfig, RetryPolicy, SmtpServer, prepare_digests, send_digests
 from tasks.search import DocumentNotFound, open_document
@@ -145,6 +146,7 @@ def build_world(con) -> None:
             user_row("U3", "shared", UNGRANTED, "de"),
         ],
     )
+    link_people(con)  # issue 16: each user row is a membership of the person of its address
     # R9: the shared user sees only the French customer's code; U3 has no grant at all
     insert_rows(
         con,
@@ -168,7 +170,13 @@ def ask(data_dir: Path, who: str, language: str, at: datetime = NOW):
     settings = load_settings(data_dir)
     with writer(data_dir) as con:
         return request_duplicate(
-            con, settings, who, CODES[language][:3], number_of(language), at, "test"
+            con,
+            settings,
+            person_id_of(con, who),
+            CODES[language][:3],
+            number_of(language),
+            at,
+            "test",
         )
 
 
@@ -222,7 +230,8 @@ def test_ungranted_shared_user_is_refused_like_a_missing_document(portal):  # R2
     settings = load_settings(portal)
     with writer(portal) as con:
         with pytest.raises(DocumentNotFound) as missing:
-            request_duplicate(con, settings, MAIN, "DL5", "2099-9999999", NOW, "test")
+            request_duplicate(con, settings, person_id_of(con, MAIN), "DL5", "2099-9999999", NOW,
+                              "test")  # fmt: skip
         after = run_sql(con, "SELECT count(*) FROM audit_events")[0][0]
         duplicates = run_sql(con, "SELECT count(*) FROM deliveries WHERE purpose = 'duplicate'")
         lines = run_sql(con, "SELECT count(*) FROM digest_documents")
@@ -302,7 +311,7 @@ def test_opening_the_original_still_gives_the_original(portal):
                 }
             ],
         )
-        path = open_document(con, portal, MAIN, "DL5", number_of("nl"))
+        path = open_document(con, portal, person_id_of(con, MAIN), "DL5", number_of("nl"))
     assert path == portal / "documents/DL5/2026/original.pdf"
 
 

@@ -20,7 +20,9 @@ from warehouse.store import insert_rows, open_writer
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 CODES = ["DL50000001", "DL50000002", "DL20000003"]
-MAIN, SHARED, STRANGER = "main@example.be", "shared@example.be", "other@example.be"
+# issue 16: a query names a person (id), never an address
+MAIN, SHARED, STRANGER = "P-main", "P-shared", "P-stranger"
+EMAILS = {MAIN: "main@example.be", SHARED: "shared@example.be"}
 
 
 def build_documents() -> list[dict]:
@@ -107,7 +109,7 @@ def portal(tmp_path_factory):
                 {
                     "account_id": "A1",
                     "login_kind": "email",
-                    "login_id": MAIN,
+                    "login_id": EMAILS[MAIN],
                     "segment": "B2C",
                     "status": "active",
                     "created_at": NOW,
@@ -127,7 +129,8 @@ def portal(tmp_path_factory):
                     "user_id": "U1",
                     "account_id": "A1",
                     "role": "main",
-                    "email": MAIN,
+                    "email": EMAILS[MAIN],
+                    "person_id": MAIN,
                     "language": "nl",
                     "status": "active",
                     "created_at": NOW,
@@ -136,12 +139,18 @@ def portal(tmp_path_factory):
                     "user_id": "U2",
                     "account_id": "A1",
                     "role": "shared",
-                    "email": SHARED,
+                    "email": EMAILS[SHARED],
+                    "person_id": SHARED,
                     "language": "fr",
                     "status": "active",
                     "created_at": NOW,
                 },
             ],
+        )
+        insert_rows(
+            con,
+            "people",
+            [{"person_id": p, "email": e, "created_at": NOW} for p, e in EMAILS.items()],
         )
         insert_rows(
             con,
@@ -167,7 +176,7 @@ def search(portal: Path, query: DocumentQuery):
 
 def test_main_contact_sees_all_codes_shared_user_only_granted_stranger_nothing(portal):  # R29
     for email in (MAIN, SHARED, STRANGER):
-        page = search(portal, DocumentQuery(email=email, page_size=500))
+        page = search(portal, DocumentQuery(person_id=email, page_size=500))
         assert page.total == len(visible_to(email))
         assert {r["document_number"] for r in page.rows} == {
             d["document_number"] for d in visible_to(email)
@@ -175,18 +184,18 @@ def test_main_contact_sees_all_codes_shared_user_only_granted_stranger_nothing(p
 
 
 def test_default_order_is_newest_first(portal):  # R27
-    rows = search(portal, DocumentQuery(email=MAIN, page_size=500)).rows
+    rows = search(portal, DocumentQuery(person_id=MAIN, page_size=500)).rows
     assert [r["issue_date"] for r in rows] == sorted((r["issue_date"] for r in rows), reverse=True)
 
 
 def test_unknown_sort_column_is_refused_not_interpolated(portal):
     with pytest.raises(BadQuery):
-        search(portal, DocumentQuery(email=MAIN, sort="issue_date; DROP TABLE documents"))
+        search(portal, DocumentQuery(person_id=MAIN, sort="issue_date; DROP TABLE documents"))
 
 
 queries = st.builds(
     DocumentQuery,
-    email=st.sampled_from([MAIN, SHARED]),
+    person_id=st.sampled_from([MAIN, SHARED]),
     date_from=st.none() | st.dates(date(2019, 1, 1), date(2027, 1, 1)),
     date_to=st.none() | st.dates(date(2019, 1, 1), date(2027, 1, 1)),
     number_prefix=st.none() | st.sampled_from(["2026-00000", "2026-000001", "2026-0000012"]),
@@ -204,7 +213,7 @@ queries = st.builds(
 def brute_force(query: DocumentQuery) -> list[str]:
     rows = [
         d
-        for d in visible_to(query.email)
+        for d in visible_to(query.person_id)
         if (query.date_from is None or d["issue_date"] >= query.date_from)
         and (query.date_to is None or d["issue_date"] <= query.date_to)
         and (query.number_prefix is None or d["document_number"].startswith(query.number_prefix))
@@ -241,9 +250,9 @@ def test_open_clears_unread_and_refuses_invisible_documents_like_missing_ones(po
     number = visible_to(SHARED)[0]["document_number"]
     hidden = next(d for d in DOCUMENTS if d["customer_code"] == CODES[0])
     with open_writer(portal / "warehouse.duckdb", "test") as con:
-        before = search_documents(con, DocumentQuery(email=SHARED, number=number)).rows[0]
+        before = search_documents(con, DocumentQuery(person_id=SHARED, number=number)).rows[0]
         path = open_document(con, portal, SHARED, "DL5", number)
-        after = search_documents(con, DocumentQuery(email=SHARED, number=number)).rows[0]
+        after = search_documents(con, DocumentQuery(person_id=SHARED, number=number)).rows[0]
         with pytest.raises(DocumentNotFound) as invisible:
             open_document(con, portal, SHARED, hidden["issuer"], hidden["document_number"])
         with pytest.raises(DocumentNotFound) as missing:

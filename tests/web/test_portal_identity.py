@@ -189,9 +189,7 @@ def test_typed_addresses_are_validated_with_a_translated_refusal(
     assert not (portal_dir / "outbox").exists() or outbox(portal_dir) == []
 
 
-def test_an_address_already_of_the_account_is_refused_in_the_readers_language(
-    b_client, helpers
-):
+def test_an_address_already_of_the_account_is_refused_in_the_readers_language(b_client, helpers):
     answer = add_user(b_client, helpers, helpers.B_MAIN, lang="de")
     assert answer.status_code == 400
     assert "Diese Person ist bereits Benutzer Ihres Kontos." in answer.text

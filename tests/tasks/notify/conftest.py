@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from tasks.accounts.people import link_people
 from tasks.notify import NotifyConfig, RetryPolicy, SmtpServer, deliver_digests
 from warehouse.store import insert_rows, open_writer, run_sql
 
@@ -223,6 +224,7 @@ class World:
                 }
             ],
         )
+        link_people(self.con)  # issue 16: the membership belongs to its address's person
 
     def grant(self, user_id: str, customer_code: str) -> None:
         insert_rows(
