@@ -91,7 +91,14 @@ def test_share_grant_settings_revoke_unshare(data_dir):
             "--json",
         )
     )
-    assert made["role"] == "shared" and made["invitation_token"]
+    # issue 16: pending, its link e-mailed to the address (Maildir outbox), never printed
+    assert made["role"] == "shared" and made["status"] == "invited"
+    assert made["invitations_queued"] == 1 and made["notices_sent"] == 1
+    assert "token" not in json.dumps({k: v for k, v in made.items() if k != "invitations_queued"})
+    (mail,) = (data_dir / "outbox" / "new").iterdir()
+    assert (
+        b"To: acc@example.be" in mail.read_bytes() and b"Content-Language: fr" in mail.read_bytes()
+    )
     granted = as_json(
         iportal(
             data_dir,
@@ -238,3 +245,77 @@ def test_activate_asks_the_password_twice_and_merge(data_dir):  # R6, R13
         iportal(data_dir, "account", "merge", "jan@example.be", "--into", "an@example.be", "--json")
     )
     assert merged["customer_codes"] == ["DL50000003"]
+
+
+def invitation_with_token(data_dir, email: str, token: str) -> None:
+    """An invitation whose token is chosen by the test (issue 22: one starting with '-',
+    as secrets.token_urlsafe gave about one time in 64 before)."""
+    from tasks.accounts.invitations import token_hash
+
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        user = con.execute("SELECT user_id FROM users WHERE email = ?", [email]).fetchall()
+        insert_rows(con, "invitations", [{"token_hash": token_hash(token), "user_id": user[0][0],
+                                          "issued_at": T0, "expires_at": datetime(2027, 1, 1,
+                                          tzinfo=T0.tzinfo)}])  # fmt: skip
+
+
+def test_a_token_starting_with_a_dash_is_accepted_by_option(data_dir):  # issue 22
+    token = "-Xq2" + "A" * 39
+    invitation_with_token(data_dir, "an@example.be", token)
+    done = iportal(
+        data_dir,
+        "account",
+        "activate",
+        "--token",
+        token,
+        "--as-of",
+        "2026-11-27T09:00",
+        input="correct horse battery\ncorrect horse battery\n",
+    )
+    assert done.exit_code == 0, done.output
+    assert "activated main user" in done.output
+    both = iportal(data_dir, "account", "activate", "abc", "--token", "abc",
+                   input="correct horse battery\ncorrect horse battery\n")  # fmt: skip
+    assert both.exit_code != 0 and "once" in both.output
+
+
+def test_new_tokens_never_start_with_a_dash():  # issue 22, deterministic
+    from tasks.accounts.invitations import new_token
+
+    draws = iter(["-Xq2first", "--second", "Zthird", "never drawn"])
+    assert new_token(lambda size: next(draws)) == "Zthird"
+    assert next(draws) == "never drawn"
+
+
+def test_accepting_with_an_existing_login_needs_that_login_password(data_dir):  # issue 16
+    """jan@example.be (with a login) is added to an@example.be's account: the CLI accepts
+    only with jan's own password; nothing sets another password for jan."""
+    from tasks.accounts import issue_invitation
+
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        jan = con.execute("SELECT user_id FROM users WHERE email = 'jan@example.be'").fetchall()
+        token = issue_invitation(con, jan[0][0], T0)
+    accept = ["account", "activate", "--token"]
+    first = iportal(data_dir, *accept, token, input="jans password 1\njans password 1\n")
+    assert first.exit_code == 0, first.output
+    as_json(iportal(data_dir, "account", "share", "an@example.be", "--email", "JAN@example.be",
+                    "--json"))  # fmt: skip
+    mails = sorted((data_dir / "outbox" / "new").iterdir())
+    assert len(mails) == 1 and b"To: jan@example.be" in mails[0].read_bytes()
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        shared = con.execute(
+            "SELECT u.user_id FROM users u JOIN accounts a USING (account_id) "
+            "WHERE u.email = 'jan@example.be' AND u.role = 'shared'").fetchall()  # fmt: skip
+        link = issue_invitation(con, shared[0][0], T0)
+    wrong = iportal(data_dir, *accept, link, input="someone elses 2\nsomeone elses 2\n")
+    assert wrong.exit_code == 1 and "already has a login" in wrong.output
+    right = iportal(data_dir, *accept, link, input="jans password 1\njans password 1\n")
+    assert right.exit_code == 0, right.output
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        from domain.passwords import verify_password
+
+        stored = con.execute("SELECT password_hash FROM people WHERE email = 'jan@example.be'"
+                             ).fetchall()  # fmt: skip
+        assert verify_password("jans password 1", stored[0][0])
+        assert con.execute("SELECT count(*) FROM people WHERE email = 'jan@example.be'"
+                           ).fetchall() == [(1,)]  # fmt: skip
