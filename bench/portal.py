@@ -33,13 +33,16 @@ from warehouse.store import open_writer, run_sql  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 EMAIL, PASSWORD = "fleet@example.be", "bench password 1"
+PERSON = "P-bench"  # issue 16: the login is a person; its one membership is the main one
 
 POPULATE = """
 INSERT INTO accounts VALUES ('A-bench', 'enterprise_number', 'BE0418711287', 'B2B', 'active',
     $now, $now, NULL);
-INSERT INTO users (user_id, account_id, role, email, language, frequency, password_hash,
-    status, created_at)
-VALUES ('U-bench', 'A-bench', 'main', $email, 'nl', 'immediate', $hash, 'active', $now);
+INSERT INTO people (person_id, email, password_hash, created_at, credential_at)
+VALUES ($person, $email, $hash, $now, $now);
+INSERT INTO users (user_id, account_id, role, email, language, frequency, status, created_at,
+    person_id)
+VALUES ('U-bench', 'A-bench', 'main', $email, 'nl', 'immediate', 'active', $now, $person);
 CREATE TEMP TABLE codes AS
 SELECT 'DL5' || lpad(i::VARCHAR, 7, '0') AS customer_code FROM range($codes) t(i);
 INSERT INTO account_customer_codes SELECT customer_code, 'A-bench', $now FROM codes;
@@ -69,13 +72,13 @@ SELECT 'DL5', document_number, 'original', 'documents/DL5/' || document_number |
     'x', 1, 1, $now, 'bench' FROM docs;
 -- a quarter of them already opened (R28)
 INSERT INTO document_reads
-SELECT $email, 'DL5', document_number, $now FROM docs WHERE month % 4 = 0;
+SELECT $person, 'DL5', document_number, $now FROM docs WHERE month % 4 = 0;
 """
 
 
 def build_warehouse(data_dir: Path, codes: int, years: int) -> int:
     with open_writer(data_dir / "warehouse.duckdb", "bench") as con:
-        params = {"now": NOW, "email": EMAIL, "hash": hash_password(PASSWORD),
+        params = {"now": NOW, "email": EMAIL, "hash": hash_password(PASSWORD), "person": PERSON,
                   "codes": codes, "months": years * 12}  # fmt: skip
         for statement in POPULATE.split(";\n"):
             names = set(re.findall(r"\$(\w+)", statement))
@@ -105,7 +108,7 @@ def request_mix(codes: int, n: int) -> list[dict]:
 
 
 def document_query(params: dict) -> DocumentQuery:
-    fields = {"email": EMAIL, "page_size": 25}
+    fields = {"person_id": PERSON, "page_size": 25}
     for name in ("customer_code", "document_type"):
         if name in params:
             fields[name] = params[name]

@@ -14,7 +14,14 @@ from domain.windows import portal_window_start
 from flows.backfill import backfill, backfill_pending
 from flows.nightly import nightly
 from tasks import progress
-from tasks.accounts import find_account, merge_accounts, share_account
+from tasks.accounts import (
+    activate_with_invitation,
+    find_account,
+    issue_invitation,
+    merge_accounts,
+    share_account,
+)
+from tasks.accounts.people import person_id_of
 from tasks.backfill import request_backfill
 from tasks.generate import write_landing_files
 from tasks.search import DocumentQuery, search_documents
@@ -86,7 +93,9 @@ def history(tmp_path_factory, prefect_harness, inbox):
             "UPDATE accounts SET status = 'active', activated_at = ? WHERE account_id = ?",
             [NOW, account["account_id"]],
         ).fetchall()
-        share_account(con, account, "acc@example.be", NOW, customer_codes=(codes[0],))
+        shared = share_account(con, account, "acc@example.be", NOW, customer_codes=(codes[0],))
+        token = issue_invitation(con, shared["user_id"], NOW)  # issue 16: the mailed link,
+        activate_with_invitation(con, token, "a long password 1", NOW)  # accepted
     return data_dir, email, codes
 
 
@@ -193,7 +202,8 @@ def test_shared_user_sees_backfilled_documents_of_granted_codes_only(history):  
     data_dir, email, codes = history
 
     def visible(con, who: str, code: str) -> int:
-        return search_documents(con, DocumentQuery(email=who, customer_code=code)).total
+        person = person_id_of(con, who)  # issue 16: the one person of the address
+        return search_documents(con, DocumentQuery(person_id=person, customer_code=code)).total
 
     with open_writer(data_dir / "warehouse.duckdb", "test") as con:
         main = {code: visible(con, email, code) for code in codes}
