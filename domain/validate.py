@@ -17,7 +17,19 @@ from decimal import Decimal, InvalidOperation
 from stdnum.be import ogm_vcs, vat
 from stdnum.exceptions import ValidationError
 
+from domain import en16931
 from domain.money import CENT, expected_totals
+from domain.vat import (
+    Breach,
+    check_breakdown,
+    check_intra_community_period,
+    check_line_tax,
+    check_period,
+    check_vat_id,
+    check_vat_id_matches,
+    infer_vat_id,
+    tax_of_line,
+)
 
 LANGUAGES = frozenset({"nl", "fr", "de", "en"})
 CHANNEL_CHOICES = frozenset({"paper", "portal", "network"})
@@ -51,6 +63,10 @@ CUSTOMER_FIELDS = (
     "city", "country", "language", "contract_start", "contact_email",
     "contact_first_name", "contact_last_name", "contact_language", "channel_choice",
 )  # fmt: skip
+# Landing contract v2 (docs/landing.md): optional, absent from v1 files.
+LINE_TAX_FIELDS = ("vat_category", "vat_exemption_reason_code", "vat_exemption_reason")
+PERIOD_FIELDS = ("period_start", "period_end")
+OPTIONAL_CUSTOMER_FIELDS = ("vat_id",)
 REQUIRED_CUSTOMER_FIELDS = (
     "issuer", "customer_number", "name", "street", "postal_code", "city", "country",
     "language",
@@ -67,6 +83,20 @@ class RowError(ValueError):
     def __init__(self, reason: str, detail: str):
         super().__init__(detail)
         self.rejection = Rejection(reason, detail)
+
+
+def explain(breach: Breach) -> Rejection:
+    """An EN 16931 breach as a quarantine reason: the rule id, our explanation, and the
+    rule's official wording (read from the CEN artefact, domain.en16931)."""
+    official = en16931.rule_text(breach.rule)
+    detail = f"{breach.detail} [{breach.rule}: {official}]" if official else breach.detail
+    return Rejection(breach.rule, detail)
+
+
+def refuse(breach: Breach | None) -> None:
+    if breach is not None:
+        rejection = explain(breach)
+        raise RowError(rejection.reason, rejection.detail)
 
 
 def customer_code_of(issuer: str, customer_number: str) -> str:
@@ -174,28 +204,59 @@ def validate_lines(raw_lines: object) -> list[dict]:
         rate = parse_decimal(raw["vat_rate"], f"lines[{number}].vat_rate")
         if rate < 0 or rate > 100:
             raise RowError("bad_amount", f"lines[{number}].vat_rate {rate} is not a percentage")
-        lines.append(
-            {
-                "description": text(raw, "description", required=True, limit=500),
-                "quantity": parse_decimal(raw["quantity"], f"lines[{number}].quantity"),
-                "unit_price": parse_decimal(raw["unit_price"], f"lines[{number}].unit_price"),
-                "vat_rate": rate,
-            }
-        )
+        line = {
+            "description": text(raw, "description", required=True, limit=500),
+            "quantity": parse_decimal(raw["quantity"], f"lines[{number}].quantity"),
+            "unit_price": parse_decimal(raw["unit_price"], f"lines[{number}].unit_price"),
+            "vat_rate": rate,
+        }
+        line.update(line_contract_v2(raw, number))
+        lines.append(line)
     return lines
 
 
+def parse_periods(row: dict, where: str) -> dict:
+    """period_start / period_end when given (ISO dates), the end not before the start."""
+    found = {}
+    for field in PERIOD_FIELDS:
+        if row.get(field) not in (None, ""):
+            found[field] = parse_date(row[field], f"{where}{field}")
+    return found
+
+
+def line_contract_v2(raw: dict, number: int) -> dict:
+    """The v2 fields a line carries, only those given (a v1 line stays as it was)."""
+    found = {}
+    for field in LINE_TAX_FIELDS:
+        value = text(raw, field, limit=300 if field == "vat_exemption_reason" else 30)
+        if value:
+            found[field] = value.upper() if field != "vat_exemption_reason" else value
+    periods = parse_periods(raw, f"lines[{number}].")
+    refuse(check_period(*(periods.get(f) for f in PERIOD_FIELDS), f"line {number}: ", "BR-30"))
+    return found | periods
+
+
+def check_line_taxes(lines: list[dict], has_period: bool) -> bool:
+    """EN 16931 rules on the lines' VAT; True when a category was inferred (v1 lines)."""
+    uncl5305, vatex = en16931.uncl5305_codes(), en16931.vatex_codes()
+    taxes = [tax_of_line(line) for line in lines]
+    for number, tax in enumerate(taxes, start=1):
+        refuse(check_line_tax(number, tax, uncl5305, vatex))
+    refuse(check_breakdown(taxes))
+    categories = {tax.category for tax in taxes}
+    refuse(check_intra_community_period(categories, has_period))
+    return any(tax.inferred for tax in taxes)
+
+
 def check_totals(lines: list[dict], excl: Decimal, vat_total: Decimal, incl: Decimal) -> None:
-    want_excl, want_vat, want_incl = expected_totals(lines)
-    problems = []
+    """BR-CO-13 (no document allowances or charges here), BR-CO-14, BR-CO-15."""
+    want_excl, want_vat, _ = expected_totals(lines)
     if excl != want_excl:
-        problems.append(f"total_excl_vat {excl} but the lines add up to {want_excl}")
+        refuse(Breach("BR-CO-13", f"total_excl_vat {excl} but the lines add up to {want_excl}"))
     if vat_total != want_vat:
-        problems.append(f"total_vat {vat_total} but VAT per rate adds up to {want_vat}")
+        refuse(Breach("BR-CO-14", f"total_vat {vat_total} but VAT per rate adds up to {want_vat}"))
     if incl != excl + vat_total:
-        problems.append(f"total_incl_vat {incl} is not {excl} + {vat_total}")
-    if problems:
-        raise RowError("totals_mismatch", "; ".join(problems))
+        refuse(Breach("BR-CO-15", f"total_incl_vat {incl} is not {excl} + {vat_total}"))
 
 
 CANONICAL_OGM = re.compile(r"^\+\+\+(\d{3})/(\d{4})/(\d{5})\+\+\+$")
@@ -262,13 +323,23 @@ def validate_document(row: dict, issuers: frozenset[str]) -> dict:
     if currency != "EUR":
         raise RowError("bad_currency", f"currency {currency!r} is not EUR")
     lines = validate_lines(row["lines"])
+    periods = parse_periods(row, "")
+    refuse(check_period(*(periods.get(f) for f in PERIOD_FIELDS), "", "BR-29"))
+    has_period = bool(periods) or any(f in line for line in lines for f in PERIOD_FIELDS)
+    inferred = check_line_taxes(lines, has_period)
     excl = parse_amount(row["total_excl_vat"], "total_excl_vat")
     vat_total = parse_amount(row["total_vat"], "total_vat")
     incl = parse_amount(row["total_incl_vat"], "total_incl_vat")
     check_totals(lines, excl, vat_total, incl)
     credited = text(row, "credited_document_number", limit=100)
     if document_type == "credit_note" and not credited:
-        raise RowError("missing_field", "a credit note needs credited_document_number")
+        # Own policy, not an EN 16931 rule: the credited invoice is the preceding invoice
+        # reference (BT-25) on the PDF and in the UBL; Belgian law asks a credit note to
+        # refer to the invoice it corrects (docs/landing.md).
+        raise RowError(
+            "policy_credit_note_reference",
+            "a credit note needs credited_document_number (the invoice it corrects)",
+        )
     document = {
         "issuer": issuer,
         "document_number": number,
@@ -287,6 +358,9 @@ def validate_document(row: dict, issuers: frozenset[str]) -> dict:
             text(row, "payment_reference", limit=30), document_type
         ),
         "credited_document_number": credited or None,
+        "period_start": periods.get("period_start"),
+        "period_end": periods.get("period_end"),
+        "vat_category_inferred": inferred,
     }
     document["lines_json"] = lines_json(lines)
     document["content_sha256"] = content_hash(document, document["lines_json"])
@@ -312,6 +386,9 @@ def content_hash(document: dict, lines_text: str) -> str:
     """
     parts = ["" if document[f] is None else str(document[f]) for f in HASHED_FIELDS]
     parts.append(lines_text)
+    # v2 fields join the hash only when given: a v1 document keeps the hash it had
+    # before v2, so its re-delivery stays a no-op, not a conflict.
+    parts.extend(f"{f}={document[f]}" for f in PERIOD_FIELDS if document.get(f))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -350,6 +427,7 @@ def validate_customer(row: dict, issuers: frozenset[str]) -> dict:
             f"channel_choice {channel_choice!r} is not paper, portal or network",
         )
     contract_start = row.get("contract_start")
+    vat_id, vat_id_inferred = customer_vat_id(row, enterprise_number or None)
     return {
         "customer_code": customer_code_of(issuer, customer_number),
         "issuer": issuer,
@@ -367,4 +445,21 @@ def validate_customer(row: dict, issuers: frozenset[str]) -> dict:
         "contact_last_name": text(row, "contact_last_name") or None,
         "contact_language": contact_language,
         "channel_choice": channel_choice,
+        "vat_id": vat_id,
+        "vat_id_inferred": vat_id_inferred,
     }
+
+
+def customer_vat_id(row: dict, enterprise_number: str | None) -> tuple[str | None, bool]:
+    """(VAT id, inferred?). A v2 file's vat_id column is the truth, empty meaning none;
+    a v1 file (no such column) gets BE + enterprise number, flagged as inferred."""
+    if "vat_id" not in row:
+        vat_id = infer_vat_id(enterprise_number)
+        return vat_id, vat_id is not None
+    given = text(row, "vat_id", limit=30)
+    if not given:
+        return None, False
+    vat_id, breach = check_vat_id(given)
+    refuse(breach)
+    refuse(check_vat_id_matches(vat_id, enterprise_number))
+    return vat_id, False

@@ -248,6 +248,8 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
         "as_of": moment.isoformat(),
         "go_live_date": str(go_live),
         "files": [vars(f) | {"reasons": dict(f.reasons)} for f in files],
+        # issue 17: documents whose VAT category was inferred from the rate (v1 lines)
+        "documents_vat_inferred": sum(f.vat_inferred for f in files),
         "documents_routed": routed,
         "documents_rendered": rendered,
         "print_batches": batches,

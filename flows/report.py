@@ -34,7 +34,7 @@ def peppol_markdown(summary: dict) -> str:
 def render_night_markdown(summary: dict) -> str:
     files = "\n".join(
         f"| {f['file_name']} | {f['status']} | {f['rows_total']} | {f['ingested']} | "
-        f"{f['unchanged']} | {f['quarantined']} |"
+        f"{f['unchanged']} | {f['quarantined']} | {f.get('vat_inferred', 0)} |"
         for f in summary["files"]
     )
     deliveries = "\n".join(
@@ -46,7 +46,8 @@ def render_night_markdown(summary: dict) -> str:
     return (
         f"# Nightly run {summary['run_id']}\n\nas of {summary['as_of']}; go-live "
         f"{summary['go_live_date']}; {timings}\n\n## Landing files\n\n"
-        "| file | status | rows | ingested | unchanged | quarantined |\n|---|---|---|---|---|---|\n"
+        "| file | status | rows | ingested | unchanged | quarantined | VAT category inferred |\n"
+        "|---|---|---|---|---|---|---|\n"
         f"{files}\n\n## Deliveries\n\n| channel | purpose | status | deliveries |\n"
         f"|---|---|---|---|\n{deliveries}\n\n## Quarantine\n\n| file | reason | rows |\n"
         f"|---|---|---|\n{quarantine}\n{peppol_markdown(summary)}"

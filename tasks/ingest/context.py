@@ -19,6 +19,8 @@ class FileReport:
     unchanged: int = 0
     quarantined: int = 0
     reasons: Counter = field(default_factory=Counter)
+    # Documents ingested whose VAT category was inferred from the rate (v1 lines, issue 17)
+    vat_inferred: int = 0
     detail: str = ""
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.validate import Rejection, RowError, validate_document
+from domain.validate import Rejection, RowError, explain, validate_document
+from domain.vat import check_buyer, tax_of_line
 from tasks.ingest.context import FileReport, IngestContext
 from tasks.ingest.quarantine import quarantine_row, store_quarantine
 from tasks.ingest.tables import register
@@ -23,8 +24,11 @@ def document_row(doc: dict, line: int, report: FileReport, ctx: IngestContext) -
     return row
 
 
-def judge_document(doc: dict, known_hash: str | None, codes: set[str]) -> Rejection | None:
-    """Checks that need the warehouse: conflict with a stored document, unknown customer."""
+def judge_document(
+    doc: dict, known_hash: str | None, codes: dict[str, str | None]
+) -> Rejection | None:
+    """Checks that need the warehouse: conflict with a stored document, unknown customer,
+    EN 16931 rules on the buyer's VAT identifier (`codes`: customer code → vat_id)."""
     issuer, number = doc["issuer"], doc["document_number"]
     if known_hash and known_hash != doc["content_sha256"]:
         return Rejection(
@@ -36,7 +40,9 @@ def judge_document(doc: dict, known_hash: str | None, codes: set[str]) -> Reject
         return Rejection(
             "unknown_customer", f"customer {doc['customer_code']} is not in master data"
         )
-    return None
+    categories = {tax_of_line(line).category for line in doc["lines"]}
+    breach = check_buyer(categories, codes[doc["customer_code"]])
+    return explain(breach) if breach else None
 
 
 def classify_documents(
@@ -51,7 +57,7 @@ def classify_documents(
     register(con, "chunk_keys", keys)
     register(con, "chunk_codes", [{"customer_code": d["customer_code"]} for _, d in chunk])
     stored = {(i, n): h for i, n, h in con.execute(load_sql("existing_documents")).fetchall()}
-    codes = {row[0] for row in con.execute(load_sql("known_customer_codes")).fetchall()}
+    codes = dict(con.execute(load_sql("chunk_customers_vat")).fetchall())
     new, rejected = [], []
     for line, doc in chunk:
         key = (doc["issuer"], doc["document_number"])
@@ -63,6 +69,7 @@ def classify_documents(
         else:
             seen[key] = doc["content_sha256"]
             new.append(document_row(doc, line, report, ctx))
+            report.vat_inferred += doc["vat_category_inferred"]
     return new, rejected
 
 
@@ -75,6 +82,7 @@ def document_events(rows: list[dict], actor: str) -> list[AuditEvent]:
                 "customer_code": r["customer_code"],
                 "content_sha256": r["content_sha256"],
                 "history": r["is_history"],
+                "vat_category_inferred": r["vat_category_inferred"],
                 "source": f"{r['source_file']}:{r['source_line']}",
             },
             actor,

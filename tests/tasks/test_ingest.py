@@ -112,12 +112,12 @@ def test_bad_rows_are_quarantined_with_file_line_and_reason(ctx, landing, custom
         report = ingest_file(path, ctx)
     assert report.ingested == 2 and report.quarantined == 4
     assert query(ctx, "SELECT line, reason FROM quarantine ORDER BY line") == [
-        (2, "totals_mismatch"),
+        (2, "BR-CO-15"),  # issue 17: the EN 16931 rule id is the reason
         (3, "bad_json"),
         (4, "unknown_customer"),
         (5, "conflict"),
     ]
-    detail = query(ctx, "SELECT detail FROM quarantine WHERE reason = 'totals_mismatch'")[0][0]
+    detail = query(ctx, "SELECT detail FROM quarantine WHERE reason = 'BR-CO-15'")[0][0]
     assert "741.01" in detail
 
 
@@ -192,7 +192,7 @@ def test_documents_from_parquet(ctx, landing, customer, document):
     ]
     pq.write_table(pa.Table.from_pylist(rows), landing / "documents_h.parquet")
     reports = [ingest_file(p, ctx) for p in list_landing_files(landing)]
-    assert (reports[1].ingested, dict(reports[1].reasons)) == (1, {"totals_mismatch": 1})
+    assert (reports[1].ingested, dict(reports[1].reasons)) == (1, {"BR-CO-14": 1})
 
 
 def test_every_ingest_writes_audit_events(ctx, landing, customer, document):
