@@ -214,13 +214,14 @@ def check_buyer(categories: set[str], buyer_vat_id: str | None) -> Breach | None
 
 
 def check_intra_community_period(categories: set[str], has_period: bool) -> Breach | None:
-    """BR-IC-11: an intra-community supply states the delivery date or the invoicing period;
-    the landing contract has no delivery date, so the period is required."""
+    """BR-IC-11: an intra-community supply states the delivery date (BT-72) or the
+    invoicing period (BG-14, the document's, not a line's); the landing contract has no
+    delivery date, so the document's period is required."""
     if "K" in categories and not has_period:
         return Breach(
             "BR-IC-11",
-            "the document has intra-community supply (K) lines but no period_start/period_end "
-            "(document or line): the date of the supply must be stated",
+            "the document has intra-community supply (K) lines but no document "
+            "period_start/period_end: the date of the supply must be stated",
         )
     return None
 

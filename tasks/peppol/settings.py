@@ -18,14 +18,8 @@ DIRECT_DEBIT = "49"  # UNCL4461; PEPPOL-EN16931-R061 wants the mandate reference
 UNIT_CODE = "C62"  # UN/ECE rec 20 "one": a lease month, a fuel card, a charger
 PDF_MIME = "application/pdf"
 
-# VAT categories (UNCL5305). The landing contract carries only a rate: a positive rate
-# is standard rated (S); 0 % lines of a lessor are insurance premiums, exempt under
-# art. 44 § 3, 4° of the Belgian VAT code / art. 135(1)(a) of the VAT directive (E),
-# whose breakdown needs an exemption reason (BR-E-10).
-STANDARD_RATED = "S"
-EXEMPT = "E"
-EXEMPTION_REASON_CODE = "VATEX-EU-135-1"
-EXEMPTION_REASON = "Exempt: insurance (art. 44 § 3, 4° WBTW)"
+# VAT categories and exemption reasons come from the document's lines (landing contract
+# v2); v1 lines are inferred in domain.vat (0 % insurance exempt, positive standard).
 
 NS = {
     "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",

@@ -166,7 +166,9 @@ def test_not_subject_to_vat_stands_alone_br_o_11(document):
 def test_intra_community_supply_needs_a_period_br_ic_11(document):
     line = zero_line("K", vat_exemption_reason_code="VATEX-EU-IC")
     assert rejection_of(doc_with(document, [line], "50.00", "0.00")).reason == "BR-IC-11"
-    line["period_start"] = line["period_end"] = "2026-11-20"
+    line["period_start"] = line["period_end"] = "2026-11-20"  # a line's period is not BG-14
+    assert rejection_of(document).reason == "BR-IC-11"
+    document["period_start"] = document["period_end"] = "2026-11-20"
     assert validate_document(document, ISSUERS)["vat_category_inferred"] is False
 
 

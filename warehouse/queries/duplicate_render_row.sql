@@ -6,6 +6,8 @@ SELECT
     d.total_excl_vat, d.total_vat, d.total_incl_vat, d.payment_reference,
     d.credited_document_number,
     c.customer_code, c.name, c.street, c.postal_code, c.city, c.country, c.language,
+    -- landing contract v2 (issue 17): what the PDF states about the customer and period
+    c.vat_id AS customer_vat_id, c.country AS customer_country, d.period_start, d.period_end,
     r.path AS duplicate_path, r.sha256 AS duplicate_sha256
 FROM documents AS d
 JOIN customers AS c USING (customer_code)

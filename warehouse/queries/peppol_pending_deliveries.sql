@@ -10,7 +10,8 @@ SELECT
     d.lines::VARCHAR AS lines, d.total_excl_vat, d.total_vat, d.total_incl_vat,
     d.payment_reference, d.credited_document_number,
     credited.issue_date AS credited_issue_date,
-    c.name, c.enterprise_number, c.street, c.postal_code, c.city, c.country,
+    d.period_start, d.period_end,
+    c.name, c.enterprise_number, c.vat_id, c.street, c.postal_code, c.city, c.country,
     r.path AS pdf_path
 FROM deliveries AS v
 JOIN documents AS d USING (issuer, document_number)

@@ -4,7 +4,9 @@ SELECT
     d.customer_number, d.contract_number, d.currency, d.lines::VARCHAR AS lines,
     d.total_excl_vat, d.total_vat, d.total_incl_vat, d.payment_reference,
     d.credited_document_number,
-    c.customer_code, c.name, c.street, c.postal_code, c.city, c.country, c.language
+    c.customer_code, c.name, c.street, c.postal_code, c.city, c.country, c.language,
+    -- landing contract v2 (issue 17): what the PDF states about the customer and period
+    c.vat_id AS customer_vat_id, c.country AS customer_country, d.period_start, d.period_end
 FROM documents AS d
 JOIN customers AS c USING (customer_code)
 WHERE EXISTS (
