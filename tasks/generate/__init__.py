@@ -42,6 +42,7 @@ from .customers import (
     to_csv_row,
 )
 from .documents import Ledger, build_invoice, build_tonight, iter_history
+from .showcase import SHOWCASE, build_showcase
 from .writers import write_csv, write_jsonl, write_parquet
 
 __all__ = ["GeneratedSummary", "write_landing_files"]
@@ -119,8 +120,11 @@ def write_landing_files(
     stamp = as_of.isoformat()
 
     registry = Registry(emails=set(), enterprise_numbers=set())
+    showcase = []
+    if customers >= len(SHOWCASE):  # issue 17: every VAT treatment and script at least once
+        showcase = build_showcase(open_stream(seed, "showcase"), ISSUERS, yesterday, registry)
     codes = build_customer_codes(
-        open_stream(seed, "customers"), customers, ISSUERS, yesterday, registry
+        open_stream(seed, "customers"), customers, ISSUERS, yesterday, registry, showcase
     )
     contracts = build_contracts(open_stream(seed, "contracts"), codes, yesterday)
     fill_billed_contracts(open_stream(seed, "lines"), contracts, min(window_start, yesterday))

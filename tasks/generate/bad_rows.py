@@ -23,7 +23,10 @@ DOCUMENT_KINDS = (
     "missing_field",
     "bad_decimal",
     "float_amount",
-    "totals_mismatch",
+    "BR-CO-15",  # EN 16931: total with VAT ≠ total without VAT + VAT (was totals_mismatch)
+    "BR-CL-18",  # issue 17: a VAT category outside UNCL5305
+    "BR-E-10",  # issue 17: an exempt line without its exemption reason
+    "BR-29",  # issue 17: period end before its start
     "unknown_issuer",
     "unknown_customer",
     "bad_date",
@@ -31,7 +34,8 @@ DOCUMENT_KINDS = (
     "unsafe_document_number",
     "conflict",
 )
-CUSTOMER_KINDS = ("bad_enterprise_number", "bad_language", "bad_email")
+CUSTOMER_KINDS = ("bad_enterprise_number", "bad_language", "bad_email", "bad_vat_id")
+VAT_ID = 15  # column of vat_id in the customers file (landing contract v2)
 UNKNOWN_ISSUER = "DL9"
 UNSAFE_NUMBERS = (
     "../../etc/passwd",
@@ -70,6 +74,25 @@ def break_totals(doc: dict, index: int) -> None:
     doc["total_incl_vat"] = format_amount(Decimal(doc["total_incl_vat"]) + CENT)
 
 
+def break_category(doc: dict, index: int) -> None:
+    doc["lines"][0]["vat_category"] = "X"
+
+
+def drop_exemption_reason(doc: dict, index: int) -> None:
+    """The first line becomes exempt at 0 % without a reason; totals stay consistent."""
+    line = doc["lines"][0]
+    for field in ("vat_exemption_reason_code", "vat_exemption_reason"):
+        line.pop(field, None)
+    line.update(vat_category="E", vat_rate="0")
+    doc["total_excl_vat"], doc["total_vat"], doc["total_incl_vat"] = totals_of_document_lines(
+        doc["lines"]
+    )
+
+
+def swap_period(doc: dict, index: int) -> None:
+    doc["period_start"], doc["period_end"] = doc["period_end"], doc["period_start"]
+
+
 def break_issuer(doc: dict, index: int) -> None:
     doc["issuer"] = UNKNOWN_ISSUER
     renumber(doc, doc["document_number"])  # the reference itself stays valid
@@ -102,7 +125,10 @@ BREAKERS: dict[str, Callable[[dict, int], None]] = {
     "missing_field": drop_total,
     "bad_decimal": break_decimal,
     "float_amount": break_float,
-    "totals_mismatch": break_totals,
+    "BR-CO-15": break_totals,
+    "BR-CL-18": break_category,
+    "BR-E-10": drop_exemption_reason,
+    "BR-29": swap_period,
     "unknown_issuer": break_issuer,
     "unknown_customer": break_customer,
     "bad_date": break_date,
@@ -156,18 +182,23 @@ def build_bad_customers(
     for kind in CUSTOMER_KINDS:
         for _ in range(per_kind):
             sequence += 1
-            row = list(rng.choice(companies if kind == "bad_enterprise_number" else templates))
+            pool = companies if kind in ("bad_enterprise_number", "bad_vat_id") else templates
+            row = list(rng.choice(pool))
             row[1] = f"{FIRST_BAD_CUSTOMER + sequence:07d}"
             # Its own contact and enterprise number: a login (R3, R5) of a good account
             # must not turn up on a rejected row.
             row[10] = f"bad.row{sequence}@example.com"
             if row[3]:
                 row[3] = make_enterprise_number(rng, registry)
+                row[VAT_ID] = f"BE{row[3]}" if row[VAT_ID] else ""
             if kind == "bad_enterprise_number":
                 row[7] = "BE"
                 break_enterprise_number(row, rng, registry)
             elif kind == "bad_language":
                 row[8] = "xx"
+            elif kind == "bad_vat_id":
+                number = row[3] or make_enterprise_number(rng, registry)
+                row[VAT_ID] = f"BE{number[:-1]}{(int(number[-1]) + 1) % 10}"  # mod-97 off
             else:
                 row[10] = "not-an-email"
             rows.append(row)

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from . import names
 from .customers import CustomerCode, pick, random_date
 from .money import compute_totals
+from .vat import tax_of, treatment_of
 
 CONTRACT_MONTHS = (36, 60)
 RENEWAL = 0.9
@@ -50,6 +51,10 @@ class LineSpec(NamedTuple):
     quantity: str
     unit_price: str
     vat_rate: str
+    # landing contract v2 (issue 17): the VAT meaning the billing system states
+    vat_category: str = "S"
+    vat_exemption_reason_code: str = ""
+    vat_exemption_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -64,6 +69,8 @@ class Contract:
     vehicle: str = ""
     lines: tuple[LineSpec, ...] = ()
     totals: tuple[str, str, str] = ("", "", "")
+    country: str = "BE"
+    treatment: str = "domestic"  # tasks.generate.vat.treatment_of
 
 
 def add_months(day: date, months: int) -> date:
@@ -85,8 +92,18 @@ def build_chain(
     contracts = []
     while start <= yesterday:
         end = add_months(start, rng.randint(*CONTRACT_MONTHS)) - timedelta(days=1)
+        party = code.party
         contracts.append(
-            Contract(code.issuer, code.customer_number, code.party.language, chain, start, end)
+            Contract(
+                code.issuer,
+                code.customer_number,
+                party.language,
+                chain,
+                start,
+                end,
+                country=party.country,
+                treatment=treatment_of(party.country, party.vat_id),
+            )  # fmt: skip
         )
         if end >= yesterday or rng.random() >= RENEWAL:
             break
@@ -140,19 +157,22 @@ def is_electric(vehicle: str) -> bool:
 
 def make_line(rng: Random, kind: str, contract: Contract) -> LineSpec:
     label = names.LINE_LABELS[kind][contract.language]
+    tax = tax_of(kind, contract.treatment, contract.country, VAT_RATES[kind])
     if kind == "rent":
         era = "rent_modern" if contract.vehicle in names.MODERN_VEHICLES else "rent_classic"
-        return LineSpec(f"{label} {contract.vehicle}", "1", random_price(rng, era), "21")
+        return LineSpec(f"{label} {contract.vehicle}", "1", random_price(rng, era), *tax)
     quantity = str(rng.randint(1, 3)) if kind == "fuel_card" else "1"
-    return LineSpec(label, quantity, random_price(rng, kind), VAT_RATES[kind])
+    return LineSpec(label, quantity, random_price(rng, kind), *tax)
 
 
 def fill_lines(rng: Random, contract: Contract) -> None:
     """Rent plus up to two extras, and the totals every invoice of the contract repeats."""
     contract.vehicle = pick_vehicle(rng, contract.start)
-    extras = ["maintenance", "insurance", "fuel_card"]
-    if is_electric(contract.vehicle):
-        extras.append("home_charger")
+    extras = ["maintenance", "insurance"]
+    if contract.treatment == "domestic":  # fuel and chargers follow other rules abroad
+        extras.append("fuel_card")
+        if is_electric(contract.vehicle):
+            extras.append("home_charger")
     kinds = ["rent", *rng.sample(extras, pick(rng, EXTRA_LINES))]
     contract.lines = tuple(make_line(rng, kind, contract) for kind in kinds)
     contract.totals = compute_totals(

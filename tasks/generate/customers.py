@@ -13,6 +13,7 @@ from datetime import date
 from random import Random
 
 from . import names
+from .vat import EU_STANDARD_RATES, make_vat_id
 
 EARLIEST_START = date(2005, 1, 1)
 GROUP_SHARE = 0.15
@@ -30,13 +31,16 @@ HOME_ISSUER_SHARE = 0.85
 OWN_LANGUAGE = 0.92
 FOREIGN_COMPANY = 0.5
 ENTERPRISE_NUMBER_STARTING_WITH_1 = 0.1
+# Issue 17: a Belgian company's VAT number is BE + its enterprise number, unless it is
+# not VAT-registered (a non-profit, a holding without taxable activity).
+NOT_VAT_REGISTERED = 0.05
 # Good customer numbers stay below this; bad rows and unknown references live above.
 MAX_GOOD_CUSTOMER_NUMBER = 7_999_999
 
 CSV_HEADER = (
     "issuer", "customer_number", "name", "enterprise_number", "street", "postal_code",
     "city", "country", "language", "contract_start", "contact_email", "contact_first_name",
-    "contact_last_name", "contact_language", "channel_choice",
+    "contact_last_name", "contact_language", "channel_choice", "vat_id",
 )  # fmt: skip
 
 
@@ -52,6 +56,7 @@ class Party:
     city: str
     country: str
     language: str
+    vat_id: str = ""  # landing contract v2; empty: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,8 @@ def make_enterprise_number(rng: Random, registry: Registry) -> str:
 
 def make_email(rng: Random, first: str, last: str, registry: Registry) -> str:
     """Lowercase ASCII, unique per main contact (one e-mail, one account: R5)."""
-    local = f"{to_ascii_slug(first)}.{to_ascii_slug(last)}"
+    # Greek or Cyrillic names have no ASCII letters to keep: a neutral local part then.
+    local = f"{to_ascii_slug(first)}.{to_ascii_slug(last)}".strip(".") or "contact"
     domain = rng.choice(names.EMAIL_DOMAINS)
     email, suffix = f"{local}@{domain}", 1
     while email in registry.emails:
@@ -135,6 +141,9 @@ def pick_language(rng: Random, country: str) -> str:
 
 
 def pick_person_name(rng: Random, language: str, country: str) -> tuple[str, str]:
+    if country in names.COUNTRY_NAMES:
+        firsts, lasts = names.COUNTRY_NAMES[country]
+        return rng.choice(firsts), rng.choice(lasts)
     surnames = names.LAST_NAMES["NL" if country == "NL" else language]
     return rng.choice(names.FIRST_NAMES[language]), rng.choice(surnames)
 
@@ -153,7 +162,7 @@ def make_company_name(rng: Random, language: str, country: str) -> str:
     forms = names.LEGAL_FORMS[language if country == "BE" else country]
     _, surname = pick_person_name(rng, language, country)
     activity = rng.choice(names.ACTIVITIES[language])
-    if language == "fr":
+    if language == "fr" and country in ("BE", "FR", "LU"):
         return f"{activity} {surname} {rng.choice(forms)}"
     return f"{surname} {activity} {rng.choice(forms)}"
 
@@ -165,17 +174,29 @@ def make_party(
     postal_code, city = rng.choice(
         names.BELGIAN_PLACES[language] if country == "BE" else names.FOREIGN_PLACES[country]
     )
+    enterprise_number = make_enterprise_number(rng, registry) if segment == "b2b" else ""
     return Party(
         segment=segment,
         name=make_company_name(rng, language, country) if is_company else person,
         # Only Belgian companies have an enterprise number: that makes them B2B (R3).
-        enterprise_number=make_enterprise_number(rng, registry) if segment == "b2b" else "",
+        enterprise_number=enterprise_number,
         street=make_street(rng, language, country),
         postal_code=postal_code,
         city=city,
         country=country,
         language=language,
+        vat_id=pick_vat_id(rng, country, enterprise_number, is_company),
     )
+
+
+def pick_vat_id(rng: Random, country: str, enterprise_number: str, is_company: bool) -> str:
+    """Belgian companies: BE + enterprise number (most); companies elsewhere in the EU:
+    their own VAT number; people and companies outside the EU: none in master data."""
+    if enterprise_number:
+        return "" if rng.random() < NOT_VAT_REGISTERED else f"BE{enterprise_number}"
+    if is_company and country in EU_STANDARD_RATES:
+        return make_vat_id(rng, country)
+    return ""
 
 
 def pick_party_language(rng: Random, segment: str, contact_language: str) -> str:
@@ -265,10 +286,16 @@ def assign_customer_numbers(rng: Random, codes: list[CustomerCode]) -> list[Cust
 
 
 def build_customer_codes(
-    rng: Random, count: int, issuers: tuple[str, ...], yesterday: date, registry: Registry
+    rng: Random,
+    count: int,
+    issuers: tuple[str, ...],
+    yesterday: date,
+    registry: Registry,
+    first: list[CustomerCode] | None = None,
 ) -> list[CustomerCode]:
-    """Exactly `count` customer codes, grouped under main contacts."""
-    codes: list[CustomerCode] = []
+    """Exactly `count` customer codes, grouped under main contacts; `first` (the
+    showcase, issue 17) among them when it fits."""
+    codes: list[CustomerCode] = list(first or [])[:count]
     while len(codes) < count:
         size = pick(rng, GROUP_SIZES) if rng.random() < GROUP_SHARE else 1
         size = min(size, count - len(codes))
@@ -294,4 +321,5 @@ def to_csv_row(code: CustomerCode) -> list[str]:
         contact.last_name,
         contact.language,
         code.channel_choice,
+        party.vat_id,
     ]

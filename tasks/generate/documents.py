@@ -125,6 +125,11 @@ def make_document(
     }
 
 
+def with_period(document: dict, billed: date) -> dict:
+    document["period_start"], document["period_end"] = month_period(billed.year, billed.month)
+    return document
+
+
 def make_invoice_lines(contract: Contract, day: date) -> list[dict]:
     period = label_period(contract.language, day.year, day.month)
     return [
@@ -133,15 +138,34 @@ def make_invoice_lines(contract: Contract, day: date) -> list[dict]:
             "quantity": quantity,
             "unit_price": unit_price,
             "vat_rate": vat_rate,
+            **tax_fields(category, code, reason),
         }
-        for prefix, quantity, unit_price, vat_rate in contract.lines
+        for prefix, quantity, unit_price, vat_rate, category, code, reason in contract.lines
     ]
+
+
+@lru_cache(maxsize=64)
+def tax_fields(category: str, code: str, reason: str) -> dict:
+    """Landing contract v2 line fields, the empty ones left out."""
+    fields = {"vat_category": category, "vat_exemption_reason_code": code,
+              "vat_exemption_reason": reason}  # fmt: skip
+    return {k: v for k, v in fields.items() if v}
+
+
+@lru_cache(maxsize=4096)
+def month_period(year: int, month: int) -> tuple[str, str]:
+    """The billed month as the invoicing period (BG-14): first and last day."""
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, 1).isoformat(), (following - timedelta(days=1)).isoformat()
 
 
 def build_invoice(contract: Contract, day: date, number: str) -> dict:
     lines = make_invoice_lines(contract, day)
     reference = make_payment_reference(contract.issuer, number)
-    return make_document(contract, "invoice", day, number, lines, contract.totals, reference, None)
+    document = make_document(
+        contract, "invoice", day, number, lines, contract.totals, reference, None
+    )
+    return with_period(document, day)
 
 
 def make_credit_lines(plan: CreditPlan) -> list[dict]:
@@ -155,11 +179,11 @@ def make_credit_lines(plan: CreditPlan) -> list[dict]:
     price = Decimal(rent["unit_price"]) * plan.partial_days / 30
     label = names.LINE_LABELS["pro_rata"][language]
     return [
-        {
+        rent
+        | {
             "description": f"{label} {plan.partial_days}/30: {rent['description']}",
             "quantity": "1",
             "unit_price": format_amount(price),
-            "vat_rate": rent["vat_rate"],
         }
     ]
 
@@ -168,7 +192,7 @@ def build_credit_note(plan: CreditPlan, number: str) -> dict:
     """Amounts are positive: the document type says it is a credit."""
     lines = make_credit_lines(plan)
     totals = compute_totals((ln["quantity"], ln["unit_price"], ln["vat_rate"]) for ln in lines)
-    return make_document(
+    document = make_document(
         plan.contract,
         "credit_note",
         plan.day,
@@ -178,6 +202,7 @@ def build_credit_note(plan: CreditPlan, number: str) -> dict:
         plan.payment_reference,
         plan.invoice_number,
     )
+    return with_period(document, plan.invoice_day)
 
 
 def plan_credit_note(

@@ -11,12 +11,27 @@ from __future__ import annotations
 
 # Belgian customers: (language weight). Foreign customers follow their country.
 BELGIAN_LANGUAGES = (("nl", 58), ("fr", 38), ("de", 1), ("en", 3))
-FOREIGN_COUNTRIES = (("NL", 40), ("FR", 30), ("DE", 15), ("LU", 15))
+# Issue 17: a few customers in Poland, Romania, Czechia, Greece (EU) and Switzerland,
+# Turkey (outside the EU), whose names are written in their own scripts.
+FOREIGN_COUNTRIES = (
+    ("NL", 36), ("FR", 27), ("DE", 14), ("LU", 13), ("PL", 3), ("RO", 2), ("CZ", 2),
+    ("GR", 1), ("CH", 1), ("TR", 1),
+)
 COUNTRY_LANGUAGES = {
     "NL": (("nl", 1),),
     "FR": (("fr", 1),),
     "DE": (("de", 1),),
     "LU": (("fr", 60), ("de", 25), ("en", 15)),
+    "PL": (("en", 1),), "RO": (("en", 1),), "CZ": (("en", 1),), "GR": (("en", 1),),
+    "CH": (("de", 60), ("fr", 40)), "TR": (("en", 1),),
+}
+# Names of people in countries whose customers read English documents: (first, last).
+COUNTRY_NAMES = {
+    "PL": (("Łukasz", "Małgorzata", "Paweł", "Żaneta"), ("Wójcik", "Kowalczyk", "Grabowski")),
+    "RO": (("Ştefan", "Ioana", "Mihai", "Ţaţiana"), ("Dumitrescu", "Popescu", "Ştefănescu")),
+    "CZ": (("Jiří", "Kateřina", "Tomáš", "Růžena"), ("Dvořák", "Novák", "Černý", "Hájek")),
+    "GR": (("Γιώργος", "Μαρία", "Νίκος", "Ελένη"), ("Παπαδόπουλος", "Οικονόμου", "Γεωργίου")),
+    "TR": (("Emre", "Ayşe", "Çağla", "Barış"), ("Yılmaz", "Öztürk", "Şahin", "Çelik")),
 }
 
 FIRST_NAMES = {
@@ -106,6 +121,12 @@ FOREIGN_PLACES = {
         ("L-1611", "Luxembourg"), ("L-4002", "Esch-sur-Alzette"), ("L-9001", "Ettelbruck"),
         ("L-8001", "Strassen"),
     ),
+    "PL": (("00-001", "Warszawa"), ("30-001", "Kraków"), ("50-001", "Wrocław")),
+    "RO": (("010011", "Bucureşti"), ("400001", "Cluj-Napoca"), ("300001", "Timişoara")),
+    "CZ": (("110 00", "Praha 1"), ("602 00", "Brno"), ("301 00", "Plzeň")),
+    "GR": (("105 63", "Αθήνα"), ("546 24", "Θεσσαλονίκη")),
+    "CH": (("8001", "Zürich"), ("1201", "Genève"), ("3011", "Bern")),
+    "TR": (("34000", "İstanbul"), ("06000", "Ankara"), ("35000", "İzmir")),
 }
 
 # Street names by Belgian language or foreign country code.
@@ -138,6 +159,12 @@ STREETS = {
         "rue de la Gare", "boulevard Royal", "avenue de la Liberté", "Grand-Rue",
         "route d'Arlon",
     ),
+    "PL": ("ul. Marszałkowska", "ul. Długa", "ul. Świętokrzyska"),
+    "RO": ("Strada Şelari", "Bulevardul Unirii", "Strada Lipscani"),
+    "CZ": ("Václavské náměstí", "Národní třída", "Dlouhá"),
+    "GR": ("Οδός Ερμού", "Λεωφόρος Συγγρού", "Οδός Αθηνάς"),
+    "CH": ("Bahnhofstrasse", "Rue du Rhône", "Marktgasse"),
+    "TR": ("İstiklal Caddesi", "Bağdat Caddesi", "Atatürk Bulvarı"),
 }
 
 # France and Luxembourg write the house number first ("12, rue de la Gare").
@@ -166,6 +193,12 @@ LEGAL_FORMS = {
     "FR": ("SARL", "SAS", "SA"),
     "DE": ("GmbH", "GmbH", "AG", "KG"),
     "LU": ("S.à r.l.", "S.A.", "SCS"),
+    "PL": ("sp. z o.o.", "S.A."),
+    "RO": ("S.R.L.", "S.A."),
+    "CZ": ("s.r.o.", "a.s."),
+    "GR": ("Α.Ε.", "Ι.Κ.Ε."),
+    "CH": ("AG", "GmbH", "SA"),
+    "TR": ("A.Ş.", "Ltd. Şti."),
 }
 
 # Vehicles by era: combustion before 2016, mostly electrified after.

@@ -24,6 +24,10 @@ LINE_TYPE = pa.struct(
         ("quantity", pa.string()),
         ("unit_price", pa.string()),
         ("vat_rate", pa.string()),
+        # landing contract v2 (issue 17)
+        ("vat_category", pa.string()),
+        ("vat_exemption_reason_code", pa.string()),
+        ("vat_exemption_reason", pa.string()),
     ]
 )
 DOCUMENT_SCHEMA = pa.schema(
@@ -42,6 +46,8 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("total_incl_vat", pa.string(), nullable=False),
         pa.field("payment_reference", pa.string()),
         pa.field("credited_document_number", pa.string()),
+        pa.field("period_start", pa.string()),  # landing contract v2 (issue 17)
+        pa.field("period_end", pa.string()),
     ]
 )
 

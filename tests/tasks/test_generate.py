@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from stdnum.be import ogm_vcs, vat
+from stdnum.eu import vat as eu_vat
 
 from tasks.generate import GeneratedSummary, write_landing_files
 
@@ -26,17 +27,23 @@ YESTERDAY = AS_OF - timedelta(days=1)
 HEADER = (
     "issuer,customer_number,name,enterprise_number,street,postal_code,city,country,"
     "language,contract_start,contact_email,contact_first_name,contact_last_name,"
-    "contact_language,channel_choice"
+    "contact_language,channel_choice,vat_id"
 )
 LANGUAGES = {"nl", "fr", "de", "en"}
 ISSUERS = {"DL2", "DL5"}
 RENT_LABELS = {"nl": "Lease ", "fr": "Location ", "de": "Leasing ", "en": "Lease "}
 DOCUMENT_KINDS = {
-    "missing_field", "bad_decimal", "float_amount", "totals_mismatch", "unknown_issuer",
+    "missing_field", "bad_decimal", "float_amount", "BR-CO-15", "BR-CL-18", "BR-E-10",
+    "BR-29", "unknown_issuer",
     "unknown_customer", "bad_date", "bad_payment_reference", "unsafe_document_number",
     "conflict",
 }  # fmt: skip
-CUSTOMER_KINDS = {"bad_enterprise_number", "bad_language", "bad_email"}
+CUSTOMER_KINDS = {"bad_enterprise_number", "bad_language", "bad_email", "bad_vat_id"}
+CATEGORIES = {"S", "Z", "E", "AE", "K", "G", "O"}
+EU = {"BE", "NL", "FR", "DE", "LU", "PL", "RO", "CZ", "GR"}
+FOREIGN_RATES = {"NL": "21", "FR": "20", "DE": "19", "LU": "17", "PL": "23", "RO": "21",
+                 "CZ": "21", "GR": "24"}  # fmt: skip
+EXEMPT_NEED_REASON = {"E", "AE", "K", "G", "O"}
 NUMBER = re.compile(r"\d{4}-\d{7}")
 STRUCTURED = re.compile(r"\+\+\+\d{3}/\d{4}/\d{5}\+\+\+")
 EMAIL = re.compile(r"[a-z0-9.]+@example\.(be|com|org|net)")
@@ -53,7 +60,12 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def read_history(path: Path) -> list[dict]:
-    return pq.read_table(path).to_pylist() if path.suffix == ".parquet" else read_jsonl(path)
+    if path.suffix != ".parquet":
+        return read_jsonl(path)
+    documents = pq.read_table(path).to_pylist()
+    for doc in documents:  # a Parquet struct has every field; JSON leaves empty ones out
+        doc["lines"] = [{k: v for k, v in line.items() if v is not None} for line in doc["lines"]]
+    return documents
 
 
 def cents(value: Decimal) -> Decimal:
@@ -95,7 +107,17 @@ def find_document_defects(doc: dict, known: set[tuple[str, str]], good: dict) ->
         defects.append("bad_decimal")
     totals = (doc.get("total_excl_vat"), doc.get("total_vat"), doc.get("total_incl_vat"))
     if decimals_ok and not defects and totals != expected_totals(doc["lines"]):
-        defects.append("totals_mismatch")
+        defects.append("BR-CO-15")
+    if any(line.get("vat_category") not in CATEGORIES for line in doc["lines"]):
+        defects.append("BR-CL-18")
+    elif any(
+        line["vat_category"] in EXEMPT_NEED_REASON
+        and not (line.get("vat_exemption_reason_code") or line.get("vat_exemption_reason"))
+        for line in doc["lines"]
+    ):
+        defects.append("BR-E-10")
+    if doc.get("period_start") and doc["period_end"] < doc["period_start"]:
+        defects.append("BR-29")
     if doc["issuer"] not in ISSUERS:
         defects.append("unknown_issuer")
     elif (doc["issuer"], doc["customer_number"]) not in known:
@@ -123,6 +145,8 @@ def find_customer_defects(row: dict) -> list[str]:
         defects.append("bad_language")
     if not EMAIL.fullmatch(row["contact_email"]):
         defects.append("bad_email")
+    if row["vat_id"] and not eu_vat.is_valid(row["vat_id"]):
+        defects.append("bad_vat_id")
     return defects
 
 
@@ -197,7 +221,7 @@ def test_enterprise_numbers_are_valid_or_empty_by_segment(population):
             assert re.fullmatch(r"[01]\d{9}", number) and vat.is_valid(number)
             assert row["country"] == "BE"
         elif row["country"] != "BE":
-            assert row["country"] in {"NL", "FR", "DE", "LU"}
+            assert row["country"] in {"NL", "FR", "DE", "LU", "PL", "RO", "CZ", "GR", "CH", "TR"}
 
 
 def test_segment_shares_are_roughly_b2b_60_b2c_30_foreign_10(population):
@@ -217,7 +241,9 @@ def test_language_shares_are_belgian_and_foreign_follows_country(population):
     assert 0.32 < share["fr"] / len(belgian) < 0.44
     assert 0 < share["de"] / len(belgian) < 0.04
     assert 0 < share["en"] / len(belgian) < 0.07
-    allowed = {"NL": {"nl"}, "FR": {"fr"}, "DE": {"de"}, "LU": {"fr", "de", "en"}}
+    allowed = {"NL": {"nl"}, "FR": {"fr"}, "DE": {"de"}, "LU": {"fr", "de", "en"},
+               "CH": {"de", "fr"}}  # fmt: skip
+    allowed |= dict.fromkeys(("PL", "RO", "CZ", "GR", "TR"), {"en"})
     assert all(r["language"] in allowed[r["country"]] for r in population if r["country"] != "BE")
     same = sum(r["language"] == r["contact_language"] for r in population)
     assert same / len(population) > 0.9
@@ -288,8 +314,48 @@ def test_amounts_are_two_decimal_strings_and_totals_add_up(landing):
 
 def test_vat_rates_are_mostly_21_with_some_6_and_0(landing):
     rates = Counter(line["vat_rate"] for doc in all_documents(landing) for line in doc["lines"])
-    assert set(rates) == {"21", "6", "0"}
+    # issue 17: people elsewhere in the EU pay their country's VAT (art. 56(2) Directive
+    # 2006/112/EC): FR 20, DE 19, LU 17, PL 23, GR 24 ...
+    assert {"21", "6", "0"} <= set(rates) <= {"21", "6", "0", "20", "19", "17", "23", "24"}
     assert rates["21"] > rates["6"] + rates["0"]
+
+
+def test_each_customer_gets_the_vat_treatment_of_its_country_and_status(landing):
+    customers = {(r["issuer"], r["customer_number"]): r for r in landing["customers"]}
+    seen = set()
+    for doc in all_documents(landing):
+        customer = customers[(doc["issuer"], doc["customer_number"])]
+        country, vat_id = customer["country"], customer["vat_id"]
+        for line in doc["lines"]:
+            category = line["vat_category"]
+            insurance = line.get("vat_exemption_reason_code") == "VATEX-EU-135-1"
+            if country not in EU:
+                want = ("O", "0")
+            elif insurance:
+                want = ("E", "0")
+            elif country == "BE":
+                want = ("S", line["vat_rate"])
+            elif vat_id:
+                want = ("AE", "0")
+            else:
+                want = ("S", FOREIGN_RATES[country])
+            assert (category, line["vat_rate"]) == want, (customer["name"], line)
+            seen.add((country == "BE", bool(vat_id), category))
+    assert {(True, True, "S"), (True, False, "S"), (False, True, "AE"), (False, False, "S"),
+            (False, False, "O"), (True, True, "E")} <= seen  # fmt: skip
+
+
+def test_the_showcase_names_are_there_in_their_scripts(landing):
+    names = {r["name"] for r in landing["customers"]}
+    assert {"Ştefan Dumitrescu", "Γιώργος Παπαδόπουλος", "Олена Шевченко", "Emre Yılmaz",
+            "Wójcik Transport sp. z o.o.", "Dvořák Stavby s.r.o."} <= names  # fmt: skip
+    hubert = next(r for r in landing["customers"] if r["name"] == "Conseil Hubert SRL")
+    assert hubert["vat_id"] == "BE0399294758"
+
+
+def test_documents_state_the_billed_month_as_period(landing):
+    invoice = next(d for d in landing["tonight"] if d["document_type"] == "invoice")
+    assert (invoice["period_start"], invoice["period_end"]) == ("2026-11-01", "2026-11-30")
 
 
 def test_lines_speak_the_customer_language(landing):
@@ -387,7 +453,18 @@ def test_credit_notes_credit_an_earlier_invoice_of_the_same_customer(landing):
 def test_parquet_history_has_the_contract_schema(landing):
     schema = pq.read_schema(landing["summary"].paths[1])
     line = pa.struct(
-        [(name, pa.string()) for name in ("description", "quantity", "unit_price", "vat_rate")]
+        [
+            (name, pa.string())
+            for name in (
+                "description",
+                "quantity",
+                "unit_price",
+                "vat_rate",
+                "vat_category",
+                "vat_exemption_reason_code",
+                "vat_exemption_reason",
+            )
+        ]  # fmt: skip
     )
     assert schema.field("lines").type == pa.list_(line)
     assert schema.field("credited_document_number").nullable
