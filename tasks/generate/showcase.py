@@ -10,7 +10,7 @@ Names in Latin Extended, Greek and Cyrillic scripts.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from random import Random
 
 from .customers import (
@@ -45,7 +45,8 @@ SHOWCASE = (
     ("foreign", "Yılmaz Lojistik A.Ş.", "", "İstiklal Caddesi 5", "34000", "İstanbul", "TR",
      "en", "Ayşe", "Yılmaz", ""),
 )  # fmt: skip
-EARLIEST_SHOWCASE_START = date(2019, 1, 1)
+# Contracts run 36-60 months: a start in the last two years bills tonight.
+SHOWCASE_START_WINDOW = timedelta(days=2 * 365)
 
 
 def build_showcase(
@@ -61,7 +62,7 @@ def build_showcase(
             vat_id = make_vat_id(rng, country)
         party = Party(segment, name, number, street, postal, city, country, language, vat_id)
         contact = Contact(make_email(rng, first, last, registry), first, last, language)
-        start = random_date(rng, min(EARLIEST_SHOWCASE_START, yesterday), yesterday)
+        start = random_date(rng, yesterday - SHOWCASE_START_WINDOW, yesterday)
         codes.append(
             CustomerCode(rng.choice(issuers), "", party, contact, start, pick(rng, CHANNELS), 1)
         )

@@ -219,3 +219,28 @@ def test_report_is_self_contained_html_with_charts(night, tmp_path):
     assert html.count("data:image/png;base64,") >= 1
     assert 'id="runs"' in html and "completed" in html
     assert "http://" not in html and "https://" not in html  # nothing to fetch
+
+
+def test_quarantine_holds_exactly_the_injected_kinds_with_their_rule_ids(night):
+    # Issue 17: every generated document passes the EN 16931 content checks; each
+    # injected bad row lands under its own reason, the rule id where EN 16931 has one.
+    data_dir, generated, summary = night
+    reasons = dict(rows(data_dir, "SELECT reason, count(*) FROM quarantine GROUP BY 1"))
+    assert reasons == generated.bad_rows_by_kind
+    assert {"BR-CO-15", "BR-CL-18", "BR-E-10", "BR-29", "bad_vat_id"} <= set(reasons)
+    assert summary["documents_vat_inferred"] == 0  # generated files are contract v2
+
+
+def test_generated_vat_treatments_reach_the_warehouse(night):
+    data_dir, _, _ = night
+    found = rows(
+        data_dir,
+        """
+        SELECT DISTINCT c.country = 'BE', c.vat_id IS NOT NULL, line.vat_category
+        FROM documents AS d JOIN customers AS c USING (customer_code),
+             unnest(CAST(d.lines AS JSON[])) AS t(line_json),
+             LATERAL (SELECT line_json->>'vat_category' AS vat_category) AS line
+        """,
+    )
+    assert {(True, True, "S"), (False, True, "AE"), (False, False, "S"), (True, True, "E"),
+            (False, False, "O")} <= set(found)  # fmt: skip

@@ -353,6 +353,27 @@ def test_the_showcase_names_are_there_in_their_scripts(landing):
     assert hubert["vat_id"] == "BE0399294758"
 
 
+def test_a_small_night_bills_every_showcase_kind_tonight(tmp_path):
+    """What `iportal demo` shows (issue 17): each VAT treatment and script, tonight."""
+    summary = write_landing_files(tmp_path, customers=8, years=0, seed=1, as_of=AS_OF)
+    customers = {(r["issuer"], r["customer_number"]): r for r in read_customers(summary.paths[0])}
+    kinds = {
+        (customers[(d["issuer"], d["customer_number"])]["name"], line["vat_category"])
+        for d in read_jsonl(summary.paths[2])
+        for line in d["lines"]
+    }
+    assert {
+        ("Conseil Hubert SRL", "S"),
+        ("Wójcik Transport sp. z o.o.", "AE"),
+        ("Dvořák Stavby s.r.o.", "AE"),
+        ("Ştefan Dumitrescu", "S"),
+        ("Γιώργος Παπαδόπουλος", "S"),
+        ("Emre Yılmaz", "S"),
+        ("Олена Шевченко", "S"),
+        ("Yılmaz Lojistik A.Ş.", "O"),
+    } <= kinds
+
+
 def test_documents_state_the_billed_month_as_period(landing):
     invoice = next(d for d in landing["tonight"] if d["document_type"] == "invoice")
     assert (invoice["period_start"], invoice["period_end"]) == ("2026-11-01", "2026-11-30")
