@@ -251,12 +251,17 @@ def check_line_taxes(lines: list[dict], has_period: bool) -> bool:
 def check_totals(lines: list[dict], excl: Decimal, vat_total: Decimal, incl: Decimal) -> None:
     """BR-CO-13 (no document allowances or charges here), BR-CO-14, BR-CO-15."""
     want_excl, want_vat, _ = expected_totals(lines)
+    problems = []
     if excl != want_excl:
-        refuse(Breach("BR-CO-13", f"total_excl_vat {excl} but the lines add up to {want_excl}"))
+        problems.append(("BR-CO-13", f"total_excl_vat {excl} but the lines add up to {want_excl}"))
     if vat_total != want_vat:
-        refuse(Breach("BR-CO-14", f"total_vat {vat_total} but VAT per rate adds up to {want_vat}"))
+        problems.append(
+            ("BR-CO-14", f"total_vat {vat_total} but VAT per rate adds up to {want_vat}")
+        )
     if incl != excl + vat_total:
-        refuse(Breach("BR-CO-15", f"total_incl_vat {incl} is not {excl} + {vat_total}"))
+        problems.append(("BR-CO-15", f"total_incl_vat {incl} is not {excl} + {vat_total}"))
+    if problems:  # every broken total in the sentence, the first rule as the reason
+        refuse(Breach(problems[0][0], "; ".join(sentence for _, sentence in problems)))
 
 
 CANONICAL_OGM = re.compile(r"^\+\+\+(\d{3})/(\d{4})/(\d{5})\+\+\+$")

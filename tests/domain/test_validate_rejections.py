@@ -89,14 +89,20 @@ def line(**changes):
          "total_excl_vat 10000000.01 is negative or absurdly large"),
         ("total_excl_vat", "-0.01", "bad_amount",
          "total_excl_vat -0.01 is negative or absurdly large"),
-        ("total_excl_vat", "612.41", "totals_mismatch",
+        # issue 17: the EN 16931 rule id is the reason, its official text follows
+        ("total_excl_vat", "612.41", "BR-CO-13",
          "total_excl_vat 612.41 but the lines add up to 612.40; "
-         "total_incl_vat 741.00 is not 612.41 + 128.60"),
-        ("total_vat", "128.61", "totals_mismatch",
+         "total_incl_vat 741.00 is not 612.41 + 128.60 [BR-CO-13: Invoice total amount "
+         "without VAT (BT-109) = Σ Invoice line net amount (BT-131) - Sum of allowances on "
+         "document level (BT-107) + Sum of charges on document level (BT-108).]"),
+        ("total_vat", "128.61", "BR-CO-14",
          "total_vat 128.61 but VAT per rate adds up to 128.60; "
-         "total_incl_vat 741.00 is not 612.40 + 128.61"),
-        ("total_incl_vat", "741.01", "totals_mismatch",
-         "total_incl_vat 741.01 is not 612.40 + 128.60"),
+         "total_incl_vat 741.00 is not 612.40 + 128.61 [BR-CO-14: Invoice total VAT amount "
+         "(BT-110) = Σ VAT category tax amount (BT-117).]"),
+        ("total_incl_vat", "741.01", "BR-CO-15",
+         "total_incl_vat 741.01 is not 612.40 + 128.60 [BR-CO-15: Invoice total amount with "
+         "VAT (BT-112) = Invoice total amount without VAT (BT-109) + Invoice total VAT amount "
+         "(BT-110).]"),
         ("payment_reference", "", "missing_field", "an invoice needs a payment_reference"),
         ("payment_reference", "+++000/0012/34527+++", "bad_payment_reference",
          "payment_reference '+++000/0012/34527+++' is not a valid structured communication"),
@@ -127,8 +133,9 @@ def test_not_an_object_and_several_missing_fields(document):
 
 def test_credit_note_rules(document):
     document.update(document_type="credit_note", payment_reference="")
-    assert rejection(validate_document, document) == Rejection(
-        "missing_field", "a credit note needs credited_document_number"
+    assert rejection(validate_document, document) == Rejection(  # own policy (issue 17)
+        "policy_credit_note_reference",
+        "a credit note needs credited_document_number (the invoice it corrects)",
     )
     document["credited_document_number"] = " 2026-0001000 "
     clean = validate_document(document, ISSUERS)
