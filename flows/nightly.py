@@ -91,8 +91,8 @@ def publish_network_deliveries(settings: Settings) -> int:
 @task(cache_policy=NO_CACHE)
 def route_new_documents(settings: Settings, as_of: datetime, run_id: str) -> int:
     with writer(settings) as con:
-        mandate = peppol.peppol_mandate(settings)
-        return route.route_batch(con, as_of, run_id, settings.batch_size, ACTOR, mandate)
+        mandate, lookup = peppol.peppol_mandate(settings), peppol.routing_lookup(settings)
+        return route.route_batch(con, as_of, run_id, settings.batch_size, ACTOR, mandate, lookup)
 
 
 @task(cache_policy=NO_CACHE)

@@ -11,6 +11,7 @@ rules of a pinned release, access points, and the nightly step that ties them to
 from tasks.peppol.build import build_ubl
 from tasks.peppol.deliver import PeppolCounts, deliver_pending, peppol_mandate
 from tasks.peppol.failure import Failure
+from tasks.peppol.registrations import routing_lookup
 from tasks.peppol.send import (
     AccessPoint,
     HttpAccessPoint,
@@ -33,5 +34,6 @@ __all__ = [
     "deliver_pending",
     "make_access_point",
     "peppol_mandate",
+    "routing_lookup",
     "validate_ubl",
 ]
