@@ -164,6 +164,7 @@ def send_peppol_deliveries(settings: Settings, run_id: str) -> dict:
         settings.peppol_access_point_url,
         settings.peppol_timeout_seconds,
         settings.peppol_outbox_dir,
+        settings.peppol_max_retry_after_seconds,
     )
     issuers = {prefix: issuer.model_dump() for prefix, issuer in settings.issuers.items()}
     counts = peppol.deliver_pending(

@@ -32,7 +32,7 @@ from tasks.peppol.record import (
     record_outcomes,
     select_pending,
 )
-from tasks.peppol.send import AccessPoint, Rejected, Unavailable
+from tasks.peppol.send import AccessPoint, Rejected, Unavailable, receipt
 from tasks.storage import StorageConfig
 
 MAX_LISTED = 50  # failed documents listed by name in the run report
@@ -68,7 +68,10 @@ def send_documents(access_point: AccessPoint, checked: list[Checked]) -> list[Ou
     outcomes = []
     for c in checked:
         try:
-            outcomes.append(Outcome(c, "dispatched", access_point.send(c.key, c.ubl)))
+            answer = receipt(access_point.send(c.key, c.ubl))
+            outcomes.append(
+                Outcome(c, "dispatched", answer.message_id, transmission=answer.transmission)
+            )
         except Rejected as error:
             outcomes.append(Outcome(c, "rejected", error=str(error)[:500]))
         except Unavailable as error:
@@ -113,6 +116,10 @@ def deliver_pending(
         if not rows:
             return counts
         checked = check_documents(rows, issuers, storage, workers)
+        attempts = {(r["issuer"], r["document_number"], r["purpose"]): r["send_attempt"]
+                    for r in rows}  # fmt: skip
+        for c in checked:
+            c.attempt = attempts.get((c.issuer, c.document_number, c.purpose)) or 1
         with writer() as con:
             record_checked(con, checked, access_point.name, run_id, actor)
         outcomes = send_documents(access_point, [c for c in checked if c.sendable])
