@@ -17,6 +17,7 @@ from iportal.cli_common import AsOf, DataDir, Json, console, err, one_line_error
 from iportal.cli_consent import code_app, optout
 from iportal.cli_documents import documents, duplicate, open_
 from iportal.cli_notify import bounces_app, digest
+from iportal.cli_peppol import peppol_app
 from iportal.cli_portal import portal_app
 from iportal.prefect_env import configure_prefect
 
@@ -33,6 +34,7 @@ app.command()(optout)
 app.command()(digest)
 app.add_typer(bounces_app, name="bounces")
 app.add_typer(portal_app, name="portal")
+app.add_typer(peppol_app, name="peppol")
 app.command()(documents)
 app.command("open")(open_)
 app.command()(duplicate)

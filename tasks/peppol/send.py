@@ -195,7 +195,8 @@ class HttpAccessPoint:
             body = error.read()[:300].decode("utf-8", "replace")
             if error.code == 429:
                 wait = retry_after_seconds(error.headers.get("Retry-After"))
-                raise Throttled(f"HTTP 429 from the access point (Retry-After {wait})", wait)
+                message = f"HTTP 429 from the access point (Retry-After {wait})"
+                raise Throttled(message, wait) from None
             kind = Unavailable if error.code >= 500 else Rejected
             raise kind(f"HTTP {error.code} from the access point: {body}") from None
         except (TimeoutError, ConnectionError) as error:
