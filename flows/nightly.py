@@ -167,6 +167,9 @@ def send_peppol_deliveries(settings: Settings, run_id: str) -> dict:
         settings.peppol_max_retry_after_seconds,
     )
     issuers = {prefix: issuer.model_dump() for prefix, issuer in settings.issuers.items()}
+    with writer(settings) as con:  # issue 18: what came back since the last run first
+        enterprises = {p: i.enterprise_number for p, i in settings.issuers.items()}
+        inbox = peppol.ingest_inbox(con, settings.peppol_inbox_dir, enterprises, ACTOR)
     counts = peppol.deliver_pending(
         lambda: writer(settings),
         access_point,
@@ -177,7 +180,7 @@ def send_peppol_deliveries(settings: Settings, run_id: str) -> dict:
         ACTOR,
         settings.render_workers,
     )
-    return counts.as_dict()
+    return counts.as_dict() | {"responses": inbox.as_dict()}
 
 
 @task(cache_policy=NO_CACHE)

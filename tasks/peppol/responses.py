@@ -165,7 +165,7 @@ BATCH_SCHEMA = pa.schema(
     [(name, pa.string()) for name in
      ("response_sha256", "kind", "code", "meaning", "reference", "issuer", "response_id",
       "issued_at", "reasons", "source")]
-    + [("received_at", pa.timestamp("us", "UTC"))]
+    + [("received_at", pa.timestamp("us", "UTC")), ("seq", pa.int64())]
 )  # fmt: skip
 
 
@@ -185,8 +185,8 @@ def record_responses(con, received: list[tuple[str, str, Response]], issuers, ac
          "reference": r.reference, "issuer": issuer_of(r.receiver, issuers),
          "response_id": r.response_id, "issued_at": r.issued_at,
          "reasons": json.dumps(r.reasons) if r.reasons else None, "source": source,
-         "received_at": now}
-        for sha, source, r in received
+         "received_at": now, "seq": seq}
+        for seq, (sha, source, r) in enumerate(received)
     ]  # fmt: skip
     batch = pa.Table.from_pylist(rows, schema=BATCH_SCHEMA)
     with transaction(con):

@@ -5,11 +5,11 @@
 -- that fits no delivery, or several, leaves the response unmatched.
 CREATE OR REPLACE TEMP TABLE peppol_response_new AS
 WITH fresh AS (
-    SELECT b.*, row_number() OVER () AS seq
+    SELECT b.*  -- seq: the order of arrival
     FROM peppol_response_batch AS b
     WHERE NOT EXISTS (
         SELECT 1 FROM peppol_responses AS r WHERE r.response_sha256 = b.response_sha256)
-    QUALIFY row_number() OVER (PARTITION BY b.response_sha256) = 1
+    QUALIFY row_number() OVER (PARTITION BY b.response_sha256 ORDER BY b.seq) = 1
 ),
 by_message AS (
     SELECT f.response_sha256, m.issuer, m.document_number, m.purpose, m.send_attempt
