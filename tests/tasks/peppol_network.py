@@ -28,12 +28,13 @@ CREDIT_NOTE = (
     "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##urn:cen.eu:"
     "en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
 )
-# base32(sha256("0208:0418711287")) and of "0208:0448420211", "0208:0403170701",
+# base32(sha256("0208:0418711287")) and of the other participants of the tests,
 # worked out once with coreutils: printf %s 0208:... | sha256sum | xxd -r -p | base32
 DNS_LABELS = {
     "0208:0418711287": "DEPXNRVHLC4YDOQPNSIBGI32VTQHPVHT5VYP4KC3G4IMSB24YP5Q",
     "0208:0448420211": "L6FDO5OX42QLM5ZXGUZGCJM4AI2QL7AZRPM7SDLQQC5XBNOPA7UQ",
     "0208:0403170701": "7HPKIXRGBLPXSLUMTIUCYA6Q74POZARDF2VSBY67RW75B7GOPIYQ",
+    "0208:0403199009": "2WCUJNWNQ73MF3JGVHIF3OVIJXWKGRLETVNFEFIHYRAIMBXPSATQ",
 }
 
 

@@ -4,8 +4,10 @@ expiry, and the route each answer gives."""
 
 from __future__ import annotations
 
+import csv
+import json
 import socket
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +21,7 @@ from tasks.peppol.lookup import (
     legacy_dns_name,
     sml_dns_name,
 )
-from tasks.peppol.registrations import registrations_for
+from tasks.peppol.registrations import RoutingLookup, registrations_for
 from tests.tasks.peppol_network import (
     CREDIT_NOTE,
     INVOICE,
@@ -28,6 +30,7 @@ from tests.tasks.peppol_network import (
     SmpServer,
     dns_name,
 )
+from warehouse.store import open_writer
 
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("Europe/Brussels"))
 REGISTERED, INVOICES_ONLY, UNKNOWN = "0208:0418711287", "0208:0448420211", "0208:0403170701"
@@ -213,3 +216,113 @@ def test_unknown_waits_then_falls_back_after_the_wait():
     assert routes_for(Registration(None, "SMP down"), waited_days=2) == []
     [(channel, reason)] = routes_for(Registration(None, "SMP down"), waited_days=3)
     assert channel == "portal" and "unanswered for 3 days: SMP down" in reason
+
+
+# --- routing on a real warehouse: the lookup decides, the reason tells -----------------
+
+
+LATER = "0208:0403199009"
+CREDIT = {"document_type": "credit_note", "payment_reference": None,
+          "credited_document_number": "2026-0000001"}  # fmt: skip
+
+
+def land(tmp_path, customers: list[tuple], documents: list[tuple], name: str) -> None:
+    """Landing files: customers (number, enterprise, channel), documents (number,
+    customer, type), ingested as a night would."""
+    from domain.validate import CUSTOMER_FIELDS
+    from iportal.config import DEFAULT_ISSUERS
+    from tasks.ingest import IngestContext, ingest_file
+    from tests.conftest import CUSTOMER, DOCUMENT
+
+    landing = tmp_path / "landing"
+    landing.mkdir(exist_ok=True)
+    with (landing / f"customers_{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CUSTOMER_FIELDS)
+        writer.writeheader()
+        for number, enterprise, choice in customers:
+            writer.writerow(CUSTOMER | {"customer_number": number, "enterprise_number": enterprise,
+                                        "channel_choice": choice,
+                                        "contact_email": f"c{number}@example.be"})  # fmt: skip
+    lines = []
+    for number, customer, kind in documents:
+        credit = CREDIT if kind == "credit_note" else {}
+        lines.append(json.dumps(DOCUMENT | {"document_number": number,
+                                            "customer_number": customer} | credit))  # fmt: skip
+    (landing / f"documents_{name}.jsonl").write_text("\n".join(lines) + "\n")
+    ctx = IngestContext(tmp_path / "warehouse.duckdb", landing / "processed",
+                        frozenset(DEFAULT_ISSUERS), date(2026, 11, 1), f"run-{name}",
+                        100, 10)  # fmt: skip
+    for path in sorted(landing.glob(f"*_{name}.*")):
+        ingest_file(path, ctx)
+
+
+def route_night(tmp_path, sml, at, run_id, max_wait=3) -> dict[str, list[tuple]]:
+    from tasks.route import route_batch
+
+    lookup = RoutingLookup(SmlLookup(ZONE, "127.0.0.1", sml.port, 1.0), "", 24, 2, max_wait)
+    with open_writer(tmp_path / "warehouse.duckdb", "test") as con:
+        while route_batch(con, at, run_id, 100, "test", MANDATE, lookup):
+            pass
+        rows = con.execute(
+            "SELECT document_number, channel, reason FROM deliveries ORDER BY 1, 2"
+        ).fetchall()
+    found: dict[str, list[tuple]] = {}
+    for number, channel, reason in rows:
+        found.setdefault(number, []).append((channel, reason))
+    return found
+
+
+def test_the_lookup_routes_each_document_by_its_type_and_registration(tmp_path, network):
+    sml, smp = network
+    land(tmp_path, [("0000001", "0418711287", "paper"), ("0000002", "0448420211", "portal"),
+                    ("0000003", "0403170701", "paper")],
+         [("2026-0000001", "0000001", "invoice"), ("2026-0000002", "0000002", "invoice"),
+          ("2026-0000003", "0000002", "credit_note"), ("2026-0000004", "0000003", "invoice")],
+         "1")  # fmt: skip
+    routes = route_night(tmp_path, sml, AS_OF, "run-1")
+    [(channel, reason)] = routes["2026-0000001"]
+    assert channel == "peppol" and "registered for BIS 3.0 invoices" in reason
+    assert [c for c, _ in routes["2026-0000002"]] == ["peppol", "portal"]
+    [(channel, reason)] = routes["2026-0000003"]  # invoices only: the credit note does not
+    assert channel == "portal" and "not registered for BIS 3.0 credit notes" in reason
+    [(channel, reason)] = routes["2026-0000004"]
+    assert channel == "paper" and "no SML record in sml.test" in reason
+    # UNKNOWN registers later: Peppol from its next document (once the cache expired)
+    sml.register(dns_name(UNKNOWN), smp.url)
+    smp.publish(UNKNOWN, [INVOICE, CREDIT_NOTE])
+    land(tmp_path, [], [("2026-0000005", "0000003", "invoice")], "2")
+    routes = route_night(tmp_path, sml, AS_OF + timedelta(days=1, hours=1), "run-2")
+    assert [c for c, _ in routes["2026-0000005"]] == ["peppol"]
+    assert [c for c, _ in routes["2026-0000004"]] == ["paper"]  # routed once, stays
+
+
+def test_an_unanswered_lookup_waits_then_the_next_run_routes(tmp_path, network):
+    sml, smp = network
+    land(tmp_path, [("0000004", "0403199009", "paper")],
+         [("2026-0000010", "0000004", "invoice")], "1")  # fmt: skip
+    sml.failing = True
+    assert route_night(tmp_path, sml, AS_OF, "run-1") == {}  # waits; the run still ends
+    [(detail,)] = query_rows(tmp_path, "SELECT detail FROM peppol_routing_waits")
+    assert "did not answer" in detail
+    sml.failing = False
+    sml.register(dns_name(LATER), smp.url)
+    smp.publish(LATER, [INVOICE])
+    routes = route_night(tmp_path, sml, AS_OF + timedelta(days=1), "run-2")
+    assert [c for c, _ in routes["2026-0000010"]] == ["peppol"]
+
+
+def test_after_the_longest_wait_the_previous_rules_apply(tmp_path, network):
+    sml, _ = network
+    land(tmp_path, [("0000004", "0403199009", "portal")],
+         [("2026-0000010", "0000004", "invoice")], "1")  # fmt: skip
+    sml.failing = True
+    assert route_night(tmp_path, sml, AS_OF, "run-1", max_wait=2) == {}
+    assert route_night(tmp_path, sml, AS_OF + timedelta(days=1), "run-2", max_wait=2) == {}
+    routes = route_night(tmp_path, sml, AS_OF + timedelta(days=2), "run-3", max_wait=2)
+    [(channel, reason)] = routes["2026-0000010"]
+    assert channel == "portal" and "Peppol lookup unanswered for 2 days" in reason
+
+
+def query_rows(tmp_path, sql: str) -> list[tuple]:
+    with open_writer(tmp_path / "warehouse.duckdb", "test") as con:
+        return con.execute(sql).fetchall()
