@@ -122,6 +122,10 @@ def demo(
     landing = data_dir / "landing"
     console.print(f"generating {customers} customers, {years} years of history into {landing}")
     output.show_generated(console, write_landing_files(landing, customers, years, seed), False)
+    from tasks.peppol.lookup import write_demo_registry  # issue 18: no SML here
+
+    registry = write_demo_registry(landing, data_dir / "peppol" / "registry.csv", seed)
+    console.print(f"Peppol registry (stand-in for the SML): {registry}", highlight=False)
     summary = output.run_with_progress(console, "nightly", data_dir, None, False)
     output.show_night(console, summary, data_dir, False)
 

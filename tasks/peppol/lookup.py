@@ -282,3 +282,27 @@ def make_lookup(settings) -> SmlLookup | RegistryLookup | None:
     if settings.peppol_registry_path.exists():
         return RegistryLookup(settings.peppol_registry_path)
     return None
+
+
+def write_demo_registry(
+    landing: Path, out: Path, seed: int = 1, unregistered: float = 0.2, invoices_only: float = 0.1
+) -> dict:
+    """The demo's local registry (no SML here): each Belgian company of the landing
+    customers files is registered for both document types, for invoices only, or not
+    at all, by a seeded hash of its number, so both routes show. Returns the counts."""
+    numbers = set()
+    for path in sorted(landing.glob("customers*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            numbers |= {(r.get("enterprise_number") or "").strip() for r in csv.DictReader(handle)}
+    counts = {"registered": 0, "invoices_only": 0, "unregistered": 0}
+    lines = ["participant_id,document_type"]
+    for number in sorted(n for n in numbers if n):
+        draw = int(hashlib.sha256(f"{seed}:{number}".encode()).hexdigest()[:8], 16) / 2**32
+        kinds = ["invoice", "credit_note"]
+        if draw < unregistered + invoices_only:
+            kinds = [] if draw < unregistered else ["invoice"]
+        counts[{0: "unregistered", 1: "invoices_only", 2: "registered"}[len(kinds)]] += 1
+        lines += [f"{participant_id(number)},{kind}" for kind in kinds]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return counts
