@@ -317,3 +317,39 @@ def test_429_asking_longer_than_the_setting_stops_for_this_run(throttling):
     with pytest.raises(Unavailable, match="429"):
         client.send("DL5/1/peppol/original", b"<Invoice/>")
     assert len(throttling.arrivals) == 1
+
+
+# --- the access point's HTTP callback --------------------------------------------------
+
+
+def test_the_callback_records_a_response_for_a_caller_with_the_token(sent, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from iportal.web.app import create_app
+    from iportal.web.config import PortalConfig
+
+    data_dir, _ = sent
+    monkeypatch.setenv("IPORTAL_PEPPOL_CALLBACK_TOKEN", "s3cret-token")
+    client = TestClient(create_app(PortalConfig(data_dir)))
+    body = invoice_response("UQ", "2026-0001234", "which contract?")
+    assert client.post("/peppol/responses", content=body).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert client.post("/peppol/responses", content=body, headers=wrong).status_code == 401
+    good = {"Authorization": "Bearer s3cret-token"}
+    refused = client.post("/peppol/responses", content=b"<Order/>", headers=good)
+    assert refused.status_code == 422 and "ApplicationResponse" in refused.json()["error"]
+    answer = client.post("/peppol/responses", content=body, headers=good)
+    assert answer.status_code == 202
+    assert answer.json() | {"unmatched": 0} == {
+        "recorded": 1, "unmatched": 0, "already": 0, "queued": False,
+        "kind": "invoice_response", "code": "UQ",
+    }  # fmt: skip
+    again = client.post("/peppol/responses", content=body, headers=good).json()
+    assert (again["recorded"], again["already"]) == (0, 1)
+    [(code,)] = query(
+        data_dir,
+        "SELECT invoice_response_code FROM peppol_messages WHERE document_number = '2026-0001234'",
+    )
+    assert code == "UQ"
+    processed = data_dir / "peppol" / "inbox" / "processed"
+    assert len(list(processed.glob("http-*.xml"))) == 1  # kept as it came
