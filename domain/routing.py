@@ -12,6 +12,13 @@ issue date is what the law looks at, and it does not move when a night is re-run
 resumed later, so a document's route never depends on when it was processed. A setting
 may exclude customer codes (e.g. a VAT-exempt activity); their documents follow the
 previous rules and the route's reason says why.
+
+Participant lookup (issue 18): a Belgian company in the mandate's scope goes by Peppol
+only when its participant id 0208:<enterprise number> is registered for the document's
+type (invoice / credit note) on the Peppol network; the lookup's answer (SML + SMP, or
+the local registry) is part of the reason. Not registered: the previous rules (portal /
+paper) with that reason. Unknown (SML or SMP unreachable, nothing cached): the document
+waits, unrouted, for a later run; after `max_wait_days` it follows the previous rules.
 """
 
 from __future__ import annotations
@@ -50,6 +57,36 @@ class PeppolScope:
 
 
 NOT_CONCERNED = PeppolScope(False)
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A participant lookup's answer for one document type (issue 18)."""
+
+    registered: bool | None  # None: unknown (SML or SMP unreachable, nothing cached)
+    detail: str
+
+
+def peppol_reach(
+    scope: PeppolScope,
+    registration: Registration | None,
+    waited_days: int = 0,
+    max_wait_days: int = 0,
+) -> PeppolScope | None:
+    """The mandate's scope narrowed by the participant lookup; None: wait for a later run.
+
+    No registration (lookup not asked) leaves the scope as it is."""
+    if not scope.applies or registration is None:
+        return scope
+    if registration.registered:
+        return PeppolScope(True, f"{scope.reason}; {registration.detail}")
+    if registration.registered is False:
+        return PeppolScope(False, f"not on Peppol: {registration.detail}")
+    if waited_days < max_wait_days:
+        return None
+    return PeppolScope(
+        False, f"Peppol lookup unanswered for {waited_days} days: {registration.detail}"
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -104,19 +141,23 @@ def route_document(
 
 
 def route_documents(
-    documents: list[dict], consents: dict[str, Consent], mandate: PeppolMandate | None = None
+    documents: list[dict],
+    consents: dict[str, Consent],
+    mandate: PeppolMandate | None = None,
+    max_wait_days: int = 0,
 ) -> list[Route]:
     """Documents (issuer, document_number, customer_code, and for the Peppol clause
-    enterprise_number and issue_date) → their routes."""
-    return [
-        route
-        for doc in documents
-        for route in route_document(
-            doc["issuer"],
-            doc["document_number"],
-            consents[doc["customer_code"]],
-            peppol_scope(
-                doc["customer_code"], doc.get("enterprise_number"), doc.get("issue_date"), mandate
-            ),
+    enterprise_number and issue_date; for the lookup `registration` and `waited_days`)
+    → their routes. A document waiting for its lookup gets none."""
+    routes = []
+    for doc in documents:
+        scope = peppol_scope(
+            doc["customer_code"], doc.get("enterprise_number"), doc.get("issue_date"), mandate
         )
-    ]
+        reach = peppol_reach(
+            scope, doc.get("registration"), doc.get("waited_days", 0), max_wait_days
+        )
+        if reach is not None:
+            consent = consents[doc["customer_code"]]
+            routes += route_document(doc["issuer"], doc["document_number"], consent, reach)
+    return routes

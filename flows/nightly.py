@@ -91,8 +91,8 @@ def publish_network_deliveries(settings: Settings) -> int:
 @task(cache_policy=NO_CACHE)
 def route_new_documents(settings: Settings, as_of: datetime, run_id: str) -> int:
     with writer(settings) as con:
-        mandate = peppol.peppol_mandate(settings)
-        return route.route_batch(con, as_of, run_id, settings.batch_size, ACTOR, mandate)
+        mandate, lookup = peppol.peppol_mandate(settings), peppol.routing_lookup(settings)
+        return route.route_batch(con, as_of, run_id, settings.batch_size, ACTOR, mandate, lookup)
 
 
 @task(cache_policy=NO_CACHE)
@@ -164,8 +164,12 @@ def send_peppol_deliveries(settings: Settings, run_id: str) -> dict:
         settings.peppol_access_point_url,
         settings.peppol_timeout_seconds,
         settings.peppol_outbox_dir,
+        settings.peppol_max_retry_after_seconds,
     )
     issuers = {prefix: issuer.model_dump() for prefix, issuer in settings.issuers.items()}
+    with writer(settings) as con:  # issue 18: what came back since the last run first
+        enterprises = {p: i.enterprise_number for p, i in settings.issuers.items()}
+        inbox = peppol.ingest_inbox(con, settings.peppol_inbox_dir, enterprises, ACTOR)
     counts = peppol.deliver_pending(
         lambda: writer(settings),
         access_point,
@@ -176,7 +180,7 @@ def send_peppol_deliveries(settings: Settings, run_id: str) -> dict:
         ACTOR,
         settings.render_workers,
     )
-    return counts.as_dict()
+    return counts.as_dict() | {"responses": inbox.as_dict()}
 
 
 @task(cache_policy=NO_CACHE)

@@ -24,10 +24,14 @@ def peppol_markdown(summary: dict) -> str:
     listed = (
         f"\n\n| document | customer | failed rules |\n|---|---|---|\n{failed}" if failed else ""
     )
+    lookup = counts.get("lookup") or {}
     return (
         f"\n## Peppol\n\n| sent | failed validation | rejected | pending |\n|---|---|---|---|\n"
         f"| {counts['sent']} | {counts['failed_validation']} | {counts['rejected']} | "
-        f"{counts['pending']} |{listed}\n"
+        f"{counts['pending']} |{listed}\n\nParticipant lookup (issue 18): "
+        f"{lookup.get('routed_peppol', 0)} to Peppol, {lookup.get('not_registered', 0)} "
+        f"not registered (previous rules), {lookup.get('waiting_lookup', 0)} waiting; "
+        f"operator queue: {counts.get('queue', 0)} (`iportal peppol list`)\n"
     )
 
 

@@ -17,6 +17,7 @@ from iportal.cli_common import AsOf, DataDir, Json, console, err, one_line_error
 from iportal.cli_consent import code_app, optout
 from iportal.cli_documents import documents, duplicate, open_
 from iportal.cli_notify import bounces_app, digest
+from iportal.cli_peppol import peppol_app
 from iportal.cli_portal import portal_app
 from iportal.prefect_env import configure_prefect
 
@@ -33,6 +34,7 @@ app.command()(optout)
 app.command()(digest)
 app.add_typer(bounces_app, name="bounces")
 app.add_typer(portal_app, name="portal")
+app.add_typer(peppol_app, name="peppol")
 app.command()(documents)
 app.command("open")(open_)
 app.command()(duplicate)
@@ -120,6 +122,10 @@ def demo(
     landing = data_dir / "landing"
     console.print(f"generating {customers} customers, {years} years of history into {landing}")
     output.show_generated(console, write_landing_files(landing, customers, years, seed), False)
+    from tasks.peppol.lookup import write_demo_registry  # issue 18: no SML here
+
+    registry = write_demo_registry(landing, data_dir / "peppol" / "registry.csv", seed)
+    console.print(f"Peppol registry (stand-in for the SML): {registry}", highlight=False)
     summary = output.run_with_progress(console, "nightly", data_dir, None, False)
     output.show_night(console, summary, data_dir, False)
 

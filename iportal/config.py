@@ -111,6 +111,30 @@ class Settings(BaseSettings):
     # point's HTTP endpoint that receives one UBL document per POST.
     peppol_access_point_url: str | None = None
     peppol_timeout_seconds: float = Field(default=30.0, gt=0)
+    # HTTP 429 from the access point: wait what its Retry-After says, up to this long;
+    # a longer wait stops sending for the run (the next run sends the rest).
+    peppol_max_retry_after_seconds: float = Field(default=120.0, ge=0)
+    # Participant lookup before routing (issue 18, docs/peppol.md). On: a Belgian
+    # company goes by Peppol only when 0208:<enterprise number> is registered for the
+    # document type. peppol_sml_zone set: SML DNS (U-NAPTR) then the SMP, e.g.
+    # "edelivery.tech.ec.europa.eu" (production SML) or "acc.edelivery.tech.ec.europa.eu"
+    # (test SML). Not set: the local registry file (<data_dir>/peppol/registry.csv,
+    # participant_id,document_type), e.g. the demo's; neither: lookup not configured,
+    # every participant assumed registered, and the route's reason says so.
+    peppol_lookup_enabled: bool = True
+    peppol_sml_zone: str | None = None
+    peppol_dns_resolver: str | None = None  # a DNS server's address; None: the system's
+    peppol_dns_port: int = Field(default=53, ge=1, le=65535)
+    peppol_lookup_timeout_seconds: float = Field(default=5.0, gt=0)
+    peppol_lookup_ttl_hours: float = Field(default=24.0, ge=0)
+    peppol_lookup_workers: int = Field(default=8, ge=1, le=64)  # concurrent SMP calls
+    # SML/SMP unreachable and nothing cached: the document waits (not routed) up to
+    # this many days after its first wait, then follows the previous rules (portal/paper).
+    peppol_lookup_max_wait_days: int = Field(default=3, ge=0)
+    peppol_registry_file: Path | None = None
+    # The access point's HTTP callback (POST /peppol/responses on the portal app):
+    # None switches it off; else callers send "Authorization: Bearer <token>".
+    peppol_callback_token: SecretStr | None = None
     issuers: dict[str, Issuer] = Field(default_factory=lambda: dict(DEFAULT_ISSUERS))
     # R16/R17: activation codes are derived as HMAC-SHA256(secret, customer code|serial),
     # so a paper invoice re-renders with the same code while the warehouse holds only
@@ -184,6 +208,14 @@ class Settings(BaseSettings):
     @property
     def peppol_outbox_dir(self) -> Path:
         return self.data_dir / "peppol" / "outbox"
+
+    @property
+    def peppol_inbox_dir(self) -> Path:
+        return self.data_dir / "peppol" / "inbox"
+
+    @property
+    def peppol_registry_path(self) -> Path:
+        return self.peppol_registry_file or self.data_dir / "peppol" / "registry.csv"
 
     @property
     def secret_key_path(self) -> Path:

@@ -22,6 +22,7 @@ POINTS = {
     "paper.assigned": "mail pieces assigned to a print batch, no files written yet",
     "paper.before_ready_commit": "print batch files and READY written, batch not committed",
     "peppol.sent_not_recorded": "the access point accepted documents, outcome not recorded",
+    "peppol.responses_recorded_not_moved": "Peppol responses recorded, files still in inbox",
     "portal.before_publish": "deliveries rendered, not yet published",
     "digest.spooled": "digest messages spooled, not yet committed as queued",
     "smtp.sent_not_recorded": "the SMTP server accepted a digest, outcome not recorded",

@@ -1,4 +1,6 @@
-"""Route step: decide each new document's channels from consent as of the run (R14, R15)."""
+"""Route step: decide each new document's channels from consent as of the run (R14, R15),
+and for Belgian companies under the Peppol mandate from the participant lookup (issue 18:
+registered for the document type → Peppol; not → previous rules; unknown → wait)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,21 @@ from datetime import UTC, datetime
 import pyarrow as pa
 
 from domain.consent import Consent, ConsentEvent, consent_from_channel_choice, fold_consent
-from domain.routing import PeppolMandate, Route, route_documents
+from domain.routing import PeppolMandate, Route, peppol_scope, route_documents
+from tasks.peppol.lookup import participant_id
+from tasks.peppol.registrations import RoutingLookup, not_asked, registrations_for
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, transaction
+from warehouse.store import insert_rows, load_sql, run_sql, transaction
+
+WAIT_SCHEMA = pa.schema(
+    [("issuer", pa.string()), ("document_number", pa.string()),
+     ("participant_id", pa.string()), ("first_waited_at", pa.timestamp("us", "UTC")),
+     ("last_run_id", pa.string()), ("detail", pa.string())]
+)  # fmt: skip
 
 
-def select_unrouted_documents(con, limit: int) -> list[dict]:
-    cursor = con.execute(load_sql("unrouted_documents"), [limit])
+def select_unrouted_documents(con, limit: int, run_id: str = "") -> list[dict]:
+    cursor = con.execute(load_sql("unrouted_documents"), {"run_id": run_id, "limit": limit})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -62,6 +72,65 @@ def record_routes(con, routes: list[Route], run_id: str, actor: str) -> int:
     return len(rows)
 
 
+def first_waits(con, documents: list[dict]) -> dict[tuple[str, str], datetime]:
+    keys = [{"issuer": d["issuer"], "document_number": d["document_number"]} for d in documents]
+    con.register("peppol_wait_batch", pa.Table.from_pylist(keys))
+    try:
+        rows = con.execute(load_sql("peppol_routing_waits_of_batch")).fetchall()
+    finally:
+        con.unregister("peppol_wait_batch")
+    return {(issuer, number): at for issuer, number, at in rows}
+
+
+def attach_registrations(
+    con, documents: list[dict], mandate: PeppolMandate, lookup: RoutingLookup, as_of, actor
+) -> list[dict]:
+    """Give each document in the mandate's scope its lookup answer (and how long it has
+    waited for one); returns those documents."""
+    scoped = [
+        d for d in documents
+        if peppol_scope(d["customer_code"], d.get("enterprise_number"), d.get("issue_date"),
+                        mandate).applies
+    ]  # fmt: skip
+    if lookup.lookup is None:
+        for d in scoped:
+            d["registration"] = not_asked(lookup.note)
+        return scoped
+    for d in scoped:
+        d["participant_id"] = participant_id(d["enterprise_number"])
+    found = registrations_for(con, (d["participant_id"] for d in scoped), lookup.lookup, as_of,
+                              lookup.ttl_hours, lookup.workers, actor)  # fmt: skip
+    waits = first_waits(con, scoped)
+    for d in scoped:
+        d["registration"] = found[(d["participant_id"], d["document_type"])]
+        first = waits.get((d["issuer"], d["document_number"]))
+        d["first_waited_at"] = first or as_of
+        d["waited_days"] = (as_of - first).days if first else 0
+    return scoped
+
+
+def record_waits(con, waiting: list[dict], run_id: str, actor: str) -> None:
+    rows = [
+        {"issuer": d["issuer"], "document_number": d["document_number"],
+         "participant_id": d["participant_id"], "first_waited_at": d["first_waited_at"],
+         "last_run_id": run_id, "detail": d["registration"].detail[:500]}
+        for d in waiting
+    ]  # fmt: skip
+    events = [
+        AuditEvent("peppol_lookup_waiting", f"{d['issuer']}/{d['document_number']}",
+                   {"participant_id": d["participant_id"], "detail": d["registration"].detail},
+                   actor)
+        for d in waiting
+    ]  # fmt: skip
+    with transaction(con):
+        con.register("peppol_wait_batch", pa.Table.from_pylist(rows, schema=WAIT_SCHEMA))
+        try:
+            run_sql(con, load_sql("peppol_record_routing_waits"))
+        finally:
+            con.unregister("peppol_wait_batch")
+        append_events(con, events)
+
+
 def route_batch(
     con,
     as_of: datetime,
@@ -69,11 +138,21 @@ def route_batch(
     limit: int,
     actor: str = "nightly",
     mandate: PeppolMandate | None = None,
+    lookup: RoutingLookup | None = None,
 ) -> int:
-    """Route up to `limit` unrouted documents; returns how many documents were routed."""
-    documents = select_unrouted_documents(con, limit)
+    """Route up to `limit` unrouted documents; returns how many were handled (routed, or
+    waiting for their participant lookup until a later run)."""
+    documents = select_unrouted_documents(con, limit, run_id)
     if not documents:
         return 0
-    routes = route_documents(documents, load_consents(con, documents, as_of), mandate)
+    scoped = []
+    if mandate is not None and lookup is not None:
+        scoped = attach_registrations(con, documents, mandate, lookup, as_of, actor)
+    max_wait = lookup.max_wait_days if lookup else 0
+    routes = route_documents(documents, load_consents(con, documents, as_of), mandate, max_wait)
     record_routes(con, routes, run_id, actor)
+    routed = {(r.issuer, r.document_number) for r in routes}
+    waiting = [d for d in scoped if (d["issuer"], d["document_number"]) not in routed]
+    if waiting:
+        record_waits(con, waiting, run_id, actor)
     return len(documents)

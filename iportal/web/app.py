@@ -49,7 +49,7 @@ SECURITY_HEADERS = {
 
 
 def create_app(config: PortalConfig) -> FastAPI:
-    from iportal.web import routes_account, routes_auth, routes_documents
+    from iportal.web import routes_account, routes_auth, routes_documents, routes_peppol
     from iportal.web.store import WarehouseLease
 
     config.lease = WarehouseLease(config)
@@ -71,7 +71,7 @@ def create_app(config: PortalConfig) -> FastAPI:
         timedelta(hours=portal.session_max_hours),
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (routes_auth, routes_documents, routes_account):
+    for module in (routes_auth, routes_documents, routes_account, routes_peppol):
         app.include_router(module.router)
     app.middleware("http")(sessions_and_headers)
     add_error_pages(app)

@@ -6,11 +6,16 @@ rules of a pinned release, access points, and the nightly step that ties them to
     make_access_point(url, timeout, outbox) -> OutboxAccessPoint | HttpAccessPoint
     deliver_pending(writer, access_point, issuers, storage, run_id, batch_size, actor, workers)
                                         the nightly step (deliver.py; check.py builds + validates)
+    routing_lookup(settings) -> RoutingLookup      participant lookup (lookup.py, registrations.py)
+    ingest_inbox(con, inbox, issuers, actor)       transmission, MLR, Invoice Response
+    list_queue / show_delivery / request_resend    the operator queue (queue.py)
 """
 
 from tasks.peppol.build import build_ubl
 from tasks.peppol.deliver import PeppolCounts, deliver_pending, peppol_mandate
 from tasks.peppol.failure import Failure
+from tasks.peppol.registrations import routing_lookup
+from tasks.peppol.responses import ingest_inbox
 from tasks.peppol.send import (
     AccessPoint,
     HttpAccessPoint,
@@ -31,7 +36,9 @@ __all__ = [
     "Unavailable",
     "build_ubl",
     "deliver_pending",
+    "ingest_inbox",
     "make_access_point",
     "peppol_mandate",
+    "routing_lookup",
     "validate_ubl",
 ]

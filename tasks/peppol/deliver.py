@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from domain.routing import PeppolMandate
 from tasks.faults import crashpoint
 from tasks.peppol.check import check_documents
+from tasks.peppol.queue import list_queue
 from tasks.peppol.record import (
     Checked,
     Outcome,
@@ -32,8 +33,9 @@ from tasks.peppol.record import (
     record_outcomes,
     select_pending,
 )
-from tasks.peppol.send import AccessPoint, Rejected, Unavailable
+from tasks.peppol.send import AccessPoint, Rejected, Unavailable, receipt
 from tasks.storage import StorageConfig
+from warehouse.store import load_sql
 
 MAX_LISTED = 50  # failed documents listed by name in the run report
 
@@ -45,6 +47,8 @@ class PeppolCounts:
     rejected: int = 0
     pending: int = 0  # access point unreachable: sent again by the next run
     failures: list[dict] = field(default_factory=list)  # for the run report (R31)
+    lookup: dict = field(default_factory=dict)  # routed_peppol, not_registered, waiting
+    queue: int = 0  # deliveries in the operator queue after the step (issue 18)
 
     def as_dict(self) -> dict:
         return {
@@ -53,6 +57,8 @@ class PeppolCounts:
             "rejected": self.rejected,
             "pending": self.pending,
             "failures": self.failures,
+            "lookup": self.lookup,
+            "queue": self.queue,
         }
 
 
@@ -68,7 +74,10 @@ def send_documents(access_point: AccessPoint, checked: list[Checked]) -> list[Ou
     outcomes = []
     for c in checked:
         try:
-            outcomes.append(Outcome(c, "dispatched", access_point.send(c.key, c.ubl)))
+            answer = receipt(access_point.send(c.key, c.ubl))
+            outcomes.append(
+                Outcome(c, "dispatched", answer.message_id, transmission=answer.transmission)
+            )
         except Rejected as error:
             outcomes.append(Outcome(c, "rejected", error=str(error)[:500]))
         except Unavailable as error:
@@ -110,9 +119,13 @@ def deliver_pending(
     while True:
         with writer() as con:
             rows = select_pending(con, run_id, batch_size)
-        if not rows:
-            return counts
+            if not rows:
+                return count_channel(con, counts, run_id)
         checked = check_documents(rows, issuers, storage, workers)
+        attempts = {(r["issuer"], r["document_number"], r["purpose"]): r["send_attempt"]
+                    for r in rows}  # fmt: skip
+        for c in checked:
+            c.attempt = attempts.get((c.issuer, c.document_number, c.purpose)) or 1
         with writer() as con:
             record_checked(con, checked, access_point.name, run_id, actor)
         outcomes = send_documents(access_point, [c for c in checked if c.sendable])
@@ -121,4 +134,14 @@ def deliver_pending(
             record_outcomes(con, outcomes, run_id, actor)
         count_batch(counts, checked, outcomes)
         if any(o.status == "unavailable" for o in outcomes):
-            return counts
+            with writer() as con:
+                return count_channel(con, counts, run_id)
+
+
+def count_channel(con, counts: PeppolCounts, run_id: str) -> PeppolCounts:
+    """The run's lookup outcome and the operator queue's size, for the run report."""
+    cursor = con.execute(load_sql("peppol_run_lookup_counts"), {"run_id": run_id})
+    names = [d[0] for d in cursor.description]
+    counts.lookup = dict(zip(names, cursor.fetchone(), strict=True))
+    counts.queue = len(list_queue(con, 1_000_000))
+    return counts

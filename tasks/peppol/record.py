@@ -2,7 +2,10 @@
 
 Each function is one transaction per batch: the state change and its audit events
 together. Statuses of a Peppol delivery: decided → sending → dispatched, or failed
-(validation failed, or the access point rejected it).
+(validation failed, the access point rejected it, or its transmission failed). After
+the post, peppol_messages keeps the transmission (sent | delivered | failed) and the
+responses (responses.py); an operator's re-send makes it 'decided' again under the
+next send_attempt (queue.py).
 """
 
 from __future__ import annotations
@@ -34,11 +37,19 @@ class Checked:
     ubl: bytes
     sha256: str
     failures: list[Failure] = field(default_factory=list)
+    attempt: int = 1  # the operator's re-sends + 1 (queue.py)
+
+    @property
+    def delivery_key(self) -> str:
+        """The delivery's idempotency key (DESIGN rule 4)."""
+        return f"{self.issuer}/{self.document_number}/{CHANNEL}/{self.purpose}"
 
     @property
     def key(self) -> str:
-        """The delivery's idempotency key (DESIGN rule 4)."""
-        return f"{self.issuer}/{self.document_number}/{CHANNEL}/{self.purpose}"
+        """The key the access point deduplicates on: the delivery's key, and for an
+        operator's re-send that key + /attempt-N, so that the re-send is transmitted
+        while a resume inside one attempt still is not (issue 18)."""
+        return transmission_key(self.delivery_key, self.attempt)
 
     @property
     def entity(self) -> str:
@@ -49,12 +60,17 @@ class Checked:
         return bool(self.ubl) and not is_blocking(self.failures)
 
 
+def transmission_key(delivery_key: str, attempt: int) -> str:
+    return delivery_key if attempt <= 1 else f"{delivery_key}/attempt-{attempt}"
+
+
 @dataclass(slots=True)
 class Outcome:
     checked: Checked
     status: str  # dispatched | rejected | unavailable
     message_id: str | None = None
     error: str | None = None
+    transmission: str | None = None  # sent | delivered | failed (dispatched only)
 
 
 def select_pending(con, run_id: str, limit: int) -> list[dict]:
@@ -79,8 +95,10 @@ def schema(text: tuple[str, ...], typed: tuple[tuple[str, pa.DataType], ...]) ->
 MOMENT = pa.timestamp("us", "UTC")
 MESSAGE_SCHEMA = schema(
     ("issuer", "document_number", "purpose", "idempotency_key", "status", "document_type",
-     "ubl_sha256", "access_point", "failures", "last_error", "run_id", "message_id"),
-    (("ubl_bytes", pa.int64()), ("updated_at", MOMENT), ("sent_at", MOMENT)),
+     "ubl_sha256", "access_point", "failures", "last_error", "run_id", "message_id",
+     "transmission"),
+    (("ubl_bytes", pa.int64()), ("updated_at", MOMENT), ("sent_at", MOMENT),
+     ("send_attempt", pa.int32())),
 )  # fmt: skip
 DELIVERY_SCHEMA = schema(
     ("issuer", "document_number", "purpose", "delivery_status", "reason"),
@@ -110,6 +128,7 @@ def checked_message(c: Checked, access_point: str, run_id: str, now: datetime) -
         "access_point": access_point,
         "run_id": run_id,
         "updated_at": now,
+        "send_attempt": c.attempt,
         "failures": json.dumps([f.as_dict() for f in c.failures]) if c.failures else None,
     }
 
@@ -167,13 +186,18 @@ def record_outcomes(con, outcomes: list[Outcome], run_id: str, actor: str) -> No
         messages.append(key_fields(o.checked) | {
             "status": message_status, "message_id": o.message_id or None,
             "last_error": o.error, "sent_at": sent, "updated_at": now,
+            "transmission": o.transmission,
         })  # fmt: skip
-        reason = f"Peppol access point rejected it: {o.error}"[:500]
+        reason = None
+        if o.status == "rejected":
+            reason = f"Peppol access point rejected it: {o.error}"[:500]
+        elif o.transmission == "failed":
+            delivery_status, reason = "failed", "Peppol transmission failed (access point)"
         deliveries.append(key_fields(o.checked) | {
-            "delivery_status": delivery_status, "dispatched_at": sent,
-            "reason": reason if o.status == "rejected" else None,
+            "delivery_status": delivery_status, "dispatched_at": sent, "reason": reason,
         })  # fmt: skip
-        payload = {"channel": CHANNEL, "message_id": o.message_id, "error": o.error}
+        payload = {"channel": CHANNEL, "message_id": o.message_id, "error": o.error,
+                   "transmission": o.transmission, "key": o.checked.key}  # fmt: skip
         events.append(AuditEvent(f"peppol_{o.status}", o.checked.entity, payload, actor))
     with transaction(con):
         with registered(con, messages, MESSAGE_SCHEMA):

@@ -30,7 +30,7 @@ def manifest_lines(folder) -> list[dict]:
 
 def test_outbox_writes_one_file_per_key_and_a_manifest_line(tmp_path):
     outbox = OutboxAccessPoint(tmp_path)
-    message_id = outbox.send(KEY, UBL)
+    message_id = outbox.send(KEY, UBL).message_id
     outbox.flush()
     assert message_id == "outbox:DL5_2026-0001234_peppol_original.xml"
     assert (tmp_path / "DL5_2026-0001234_peppol_original.xml").read_bytes() == UBL
@@ -121,7 +121,7 @@ def client(server: ScriptedAccessPoint, timeout: float = 2.0) -> HttpAccessPoint
     "access_point", [[(0, 500, {"error": "busy"}), (0, 201, {"message_id": "AP-1"})]], indirect=True
 )
 def test_a_server_error_is_retried_and_the_success_recorded(access_point):
-    assert client(access_point).send(KEY, UBL) == "AP-1"
+    assert client(access_point).send(KEY, UBL).message_id == "AP-1"
     assert [r["key"] for r in access_point.requests] == [KEY, KEY]  # same idempotency key
     assert all(r["body"] == UBL for r in access_point.requests)
 
@@ -140,7 +140,7 @@ SLOW_THEN_FAST = [(3.0, 200, {"message_id": "late"})] + [(0, 200, {"message_id":
 def test_a_timeout_is_retried(access_point):
     # The first answer comes after the client gave up; a retry gets the prompt one (a
     # third attempt is allowed: on a loaded machine the second may time out too).
-    assert client(access_point, timeout=1.0).send(KEY, UBL) == "AP-2"
+    assert client(access_point, timeout=1.0).send(KEY, UBL).message_id == "AP-2"
     assert 2 <= len(access_point.requests) <= 3
 
 

@@ -3,7 +3,8 @@
 -- again under the same idempotency key; never twice in one run. The PDF must exist.
 -- "Not yet tried in this run" is a NOT EXISTS, not a LEFT JOIN with an OR: DuckDB 2.0.1
 -- dropped this query's LIMIT in that form once the database was reopened (issue 9: the
--- whole night in one batch; tests/tasks/test_peppol_deliver.py).
+-- whole night in one batch; tests/tasks/test_peppol_deliver.py). send_attempt: the
+-- operator's re-sends + 1 (issue 18).
 SELECT
     v.issuer, v.document_number, v.purpose, v.customer_code,
     d.document_type, d.issue_date, d.due_date, d.contract_number, d.currency,
@@ -12,7 +13,10 @@ SELECT
     credited.issue_date AS credited_issue_date,
     d.period_start, d.period_end,
     c.name, c.enterprise_number, c.vat_id, c.street, c.postal_code, c.city, c.country,
-    r.path AS pdf_path
+    r.path AS pdf_path,
+    coalesce((SELECT m.send_attempt FROM peppol_messages AS m
+              WHERE m.issuer = v.issuer AND m.document_number = v.document_number
+                AND m.purpose = v.purpose), 1) AS send_attempt
 FROM deliveries AS v
 JOIN documents AS d USING (issuer, document_number)
 JOIN customers AS c ON c.customer_code = v.customer_code

@@ -17,7 +17,12 @@ WITH deliveries_with_documents AS (
         d.run_id,
         d.is_copy,
         d.print_batch_id,
-        m.message_id AS peppol_message_id
+        m.message_id AS peppol_message_id,
+        -- issue 18: what happened after the Peppol post
+        m.transmission AS peppol_transmission,
+        m.mlr_code AS peppol_mlr,
+        m.invoice_response_code AS peppol_invoice_response,
+        m.send_attempt AS peppol_attempt
     FROM deliveries AS d
     JOIN documents AS doc USING (issuer, document_number)
     LEFT JOIN peppol_messages AS m
