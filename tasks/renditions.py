@@ -118,7 +118,10 @@ def record_renditions(
         AuditEvent(
             "document_rendered",
             f"{r.issuer}/{r.document_number}",
-            {"variant": variant, "sha256": r.sha256, "pages": r.pages, "bytes": r.bytes},
+            {"variant": variant, "sha256": r.sha256, "pages": r.pages, "bytes": r.bytes}
+            # Issue 17: characters no embedded font has, drawn as U+FFFD; counted in
+            # the run report (missing_glyph_documents).
+            | ({"missing_glyphs": r.missing_glyphs} if r.missing_glyphs else {}),
             actor,
         )
         for r in rendered

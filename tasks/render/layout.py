@@ -14,8 +14,10 @@ from reportlab.lib.pagesizes import A4
 MM = 72.0 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = A4
 
-FONT = "Helvetica"  # standard Type 1 fonts: nothing to embed, WinAnsi encoding
-FONT_BOLD = "Helvetica-Bold"
+# Embedded TrueType fonts (tasks/render/fonts.py): any European script, PDF/A.
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_MONO_BOLD = "DejaVuSansMono-Bold"
 
 LEFT = 20.0
 RIGHT = 190.0  # 210 mm - 20 mm margin
