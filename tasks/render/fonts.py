@@ -24,6 +24,7 @@ cache; a night's documents mostly reuse a handful of them.
 from __future__ import annotations
 
 import importlib.util
+import struct
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -127,12 +128,23 @@ def _subset_parts(font_name: str, index: int, subset: tuple[int, ...]) -> _Subse
     return parts
 
 
+def repair_hmetrics(face) -> None:
+    """reportlab 5.1 keeps glyphs past hhea.numberOfHMetrics with the advance already
+    scaled to 1/1000 em instead of font units, so their subset hmtx is wrong (seen on
+    DejaVu Sans Mono: 602 units instead of 1233; PDF/A-2 6.2.11.5 widths disagree)."""
+    count = struct.unpack(">H", face.get_table("hhea")[34:36])[0]
+    advance = face.hmetrics[count - 1][0]
+    face.hmetrics[count:] = [(advance, lsb) for _, lsb in face.hmetrics[count:]]
+
+
 @lru_cache(maxsize=1)
 def register_fonts() -> tuple[str, ...]:
     """Register the three fonts with reportlab once per process; their names."""
     folder = font_dir()
     for name, filename in FILES.items():
-        pdfmetrics.registerFont(EmbeddedFont(name, str(folder / filename), asciiReadable=1))
+        font = EmbeddedFont(name, str(folder / filename), asciiReadable=1)
+        repair_hmetrics(font.face)
+        pdfmetrics.registerFont(font)
     return tuple(FILES)
 
 
