@@ -57,12 +57,18 @@ def render_job_from_row(row: dict, data_dir: Path | None, issuers: dict) -> Rend
     }
     document["issuer"] = row["issuer"]
     document["lines"] = json.loads(row["lines"])
+    # Landing contract v2 (issue 17), when the render-input query carries it.
+    for k in ("period_start", "period_end"):
+        if row.get(k) is not None:
+            document[k] = as_text(row[k])
+    customer = {k: row[k] for k in CUSTOMER_FIELDS}
+    customer.update({k: row[k] for k in ("customer_vat_id", "customer_country") if k in row})
     return RenderJob(
         issuer=row["issuer"],
         document_number=row["document_number"],
         out_path=relpath if data_dir is None else str(resolve_inside(data_dir, relpath)),
         document=document,
-        customer={k: row[k] for k in CUSTOMER_FIELDS},
+        customer=customer,
         issuer_info=issuers[row["issuer"]].model_dump(),
     )
 

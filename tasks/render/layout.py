@@ -64,6 +64,8 @@ PAYMENT_HEIGHT = 38.0  # payment text beside a 32 mm QR code
 QR_SIZE = 32.0
 ACTIVATION_HEIGHT = 16.0
 CREDIT_NOTE_NOTE_HEIGHT = 8.0
+MENTION_LEADING = 3.6  # legal mentions under the totals (issue 17)
+MENTIONS_MAX_LINES = 10
 
 # Footer.
 FOOTER_BASELINE = 287.0  # 10 mm from the bottom edge
@@ -71,6 +73,7 @@ CONTENT_BOTTOM = 277.0
 
 SIZE_TEXT = 9.0
 SIZE_SMALL = 7.0
+SIZE_MENTION = 7.5
 SIZE_TITLE = 16.0
 SIZE_CODE = 11.0
 SIZE_DUPLICATE = 72.0

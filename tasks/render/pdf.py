@@ -52,6 +52,12 @@ from tasks.render.labels import (
     round_cents,
     to_decimal,
 )
+from tasks.render.mentions import (
+    CATEGORIES,
+    document_mentions,
+    exemption_ground,
+    line_category,
+)
 from tasks.render.qr import build_epc_payload, make_epc_qr, qr_pdf_operators
 
 # --- text safety and metrics --------------------------------------------------------
@@ -218,6 +224,9 @@ class _Prepared:
     contract: str
     rows: list[_Row]
     vat_rows: list[tuple[str, str, str]]
+    customer_vat: str
+    period: str
+    mentions: list[str]
     total_excl: str
     total_vat: str
     total_incl: str
@@ -252,22 +261,30 @@ def _prepare(job: RenderJob) -> _Prepared:
         return clean(format_amount(value, lang, currency, decimals))
 
     rows: list[_Row] = []
-    bases: dict[Decimal, Decimal] = {}
+    # KB nr. 1 art. 5 § 1: per rate and category the base and the VAT; the legal
+    # ground of each exemption (mentions.py).
+    bases: dict[tuple[int, Decimal], Decimal] = {}
+    grounds: list[tuple[str, str]] = []
     description_width = L.DESCRIPTION_WIDTH * L.MM
     for line in doc.get("lines") or ():
         quantity = to_decimal(line.get("quantity", "1"))
         unit_price = to_decimal(line.get("unit_price", "0"))
         rate = to_decimal(line.get("vat_rate", "0"))
+        category, inferred = line_category(line, rate)
+        grounds.append((category, clean(exemption_ground(line, category, inferred, lang))))
         given = line.get("amount_excl_vat")
         amount = round_cents(to_decimal(given) if given is not None else quantity * unit_price)
-        bases[rate] = bases.get(rate, Decimal(0)) + amount
+        key = (CATEGORIES.index(category), rate)
+        bases[key] = bases.get(key, Decimal(0)) + amount
         exponent = unit_price.as_tuple().exponent
         price_decimals = min(6, max(2, -exponent)) if isinstance(exponent, int) else 2
+        description = clean(line.get("description"))
+        line_period = _period(line, labels, lang)
+        if line_period:
+            description = f"{description} ({line_period})"
         rows.append(
             _Row(
-                description=fit(
-                    clean(line.get("description")), L.FONT, L.SIZE_TEXT, description_width
-                ),
+                description=fit(description, L.FONT, L.SIZE_TEXT, description_width),
                 quantity=clean(format_number(quantity, lang)),
                 unit_price=money(unit_price, price_decimals),
                 rate=clean(format_rate(str(rate), lang)),
@@ -278,11 +295,13 @@ def _prepare(job: RenderJob) -> _Prepared:
     # document totals are printed as the billing system issued them.
     vat_rows = [
         (
-            clean(format_rate(str(rate), lang)),
+            labels[f"vat_category_{CATEGORIES[index]}"].format(
+                rate=clean(format_rate(str(rate), lang))
+            ),
             money(base),
             money(round_cents(base * rate / 100)),
         )
-        for rate, base in sorted(bases.items())
+        for (index, rate), base in sorted(bases.items())
     ]
     if len(vat_rows) > MAX_VAT_ROWS:
         vat_rows = vat_rows[: MAX_VAT_ROWS - 1] + [(ELLIPSIS, "", "")]
@@ -374,7 +393,19 @@ def _prepare(job: RenderJob) -> _Prepared:
         if line
     ]
 
+    mentions = [
+        wrapped
+        for mention in document_mentions(
+            grounds,
+            is_credit_note,
+            customer.get("customer_country") or customer.get("country"),
+            issuer.get("country"),
+            labels,
+        )
+        for wrapped in wrap(mention, L.FONT, L.SIZE_MENTION, L.CONTENT_WIDTH * L.MM, 2)
+    ][: L.MENTIONS_MAX_LINES]
     summary_height = L.SUMMARY_GAP + max(len(vat_rows) + 2, 4) * L.SUMMARY_ROW
+    summary_height += len(mentions) * L.MENTION_LEADING + (2 if mentions else 0)
     summary_height += L.CREDIT_NOTE_NOTE_HEIGHT if is_credit_note else L.PAYMENT_HEIGHT
     if activation_text:
         summary_height += L.ACTIVATION_HEIGHT + 3
@@ -392,6 +423,9 @@ def _prepare(job: RenderJob) -> _Prepared:
         contract=clean(doc.get("contract_number"), 60),
         rows=rows,
         vat_rows=vat_rows,
+        customer_vat=clean(customer.get("customer_vat_id") or doc.get("customer_vat_id"), 40),
+        period=_period(doc, labels, lang),
+        mentions=mentions,
         total_excl=money(doc.get("total_excl_vat", "0")),
         total_vat=money(doc.get("total_vat", "0")),
         total_incl=total_incl,
@@ -412,6 +446,17 @@ def _prepare(job: RenderJob) -> _Prepared:
         contact_lines=contact_lines,
         footer=f"{issuer_name} \u00b7 {vat_line} \u00b7 {bank_line}",
         summary_height=summary_height,
+    )
+
+
+def _period(record: dict, labels: dict[str, str], lang: str) -> str:
+    """The service period of a line or document (KB nr. 1 art. 5 § 1, 7°), or ''."""
+    start, end = record.get("period_start"), record.get("period_end")
+    if not (start or end):
+        return ""
+    return labels["period"].format(
+        start=clean(format_date(str(start or ""), lang)),
+        end=clean(format_date(str(end or ""), lang)),
     )
 
 
@@ -556,8 +601,11 @@ def _first_page_header(p: _Page, d: _Prepared) -> None:
         (lb["customer_code"], d.customer_code, bold, L.SIZE_CODE),
         (lb["document_number"], d.number, bold, L.SIZE_TEXT),
         (lb["issue_date"], d.issue_date, font, L.SIZE_TEXT),
-        (lb["due_date"], d.due_date, font, L.SIZE_TEXT),
+        (lb["service_period"], d.period, font, L.SIZE_TEXT),
+        # A credit note is not paid: no due date on it (issue 17).
+        (lb["due_date"], "" if d.is_credit_note else d.due_date, font, L.SIZE_TEXT),
         (lb["contract"], d.contract, font, L.SIZE_TEXT),
+        (lb["customer_vat_number"], d.customer_vat, font, L.SIZE_TEXT),
     )
     for i, (label, value, face, size) in enumerate(fact for fact in facts if fact[1]):
         top = L.INFO_TOP + 12 + i * L.INFO_LEADING
@@ -615,14 +663,14 @@ def _summary(p: _Page, d: _Prepared, top: float) -> list[str]:
     base = top + 3.6
     p.left(L.LEFT, base, fit_label(lb["vat_summary"], bold, size, 80 * L.MM), bold, size)
     base += L.SUMMARY_ROW
-    p.right(40, base, fit_label(lb["vat_rate"], font, 8, 19 * L.MM), font, 8)
-    p.right(70, base, fit_label(lb["vat_base"], font, 8, 29 * L.MM), font, 8)
-    p.right(98, base, fit_label(lb["vat"], font, 8, 27 * L.MM), font, 8)
-    for rate, vat_base, vat in d.vat_rows:
+    p.left(L.LEFT, base, fit_label(lb["vat_category_rate"], font, 8, 28 * L.MM), font, 8)
+    p.right(72, base, fit_label(lb["vat_base"], font, 8, 23 * L.MM), font, 8)
+    p.right(98, base, fit_label(lb["vat"], font, 8, 25 * L.MM), font, 8)
+    for category, vat_base, vat in d.vat_rows:
         base += L.SUMMARY_ROW
-        p.number(40, base, rate, font, size, 19)
-        p.number(70, base, vat_base, font, size, 29)
-        p.number(98, base, vat, font, size, 27)
+        p.left(L.LEFT, base, fit_label(category, font, size, 28 * L.MM), font, size)
+        p.number(72, base, vat_base, font, size, 23)
+        p.number(98, base, vat, font, size, 25)
 
     # Totals (right), as issued by the billing system.
     base = top + 3.6
@@ -638,6 +686,11 @@ def _summary(p: _Page, d: _Prepared, top: float) -> list[str]:
         base += L.SUMMARY_ROW
 
     top += max(len(d.vat_rows) + 2, 4) * L.SUMMARY_ROW
+    if d.mentions:
+        # Legal mentions (KB nr. 1 art. 5 § 1; KB nr. 4 art. 4 § 1, 3°), full width.
+        for i, line in enumerate(d.mentions):
+            p.left(L.LEFT, top + 1 + i * L.MENTION_LEADING, line, font, L.SIZE_MENTION)
+        top += len(d.mentions) * L.MENTION_LEADING + 2
     if d.is_credit_note:
         for i, line in enumerate(d.payment_text):
             p.left(L.LEFT, top + 4 + i * 4, line, font, size)
