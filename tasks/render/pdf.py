@@ -610,6 +610,10 @@ def _first_page_header(p: _Page, d: _Prepared) -> None:
     for i, (label, value, face, size) in enumerate(fact for fact in facts if fact[1]):
         top = L.INFO_TOP + 12 + i * L.INFO_LEADING
         p.left(L.INFO_LEFT, top, fit_label(label, font, L.SIZE_TEXT, label_width), font, 9)
+        # A long value (a service period) shrinks before it is cut.
+        actual = width(value, face, size)
+        if actual > value_width:
+            size = max(6.5, math.floor(size * value_width / actual * 10) / 10)
         p.left(L.INFO_VALUE_LEFT, top, fit(value, face, size, value_width), face, size)
     if d.is_credit_note and d.credited:
         text = fit(lb["credit_note_for"].format(number=d.credited), bold, 10, 170 * L.MM)
