@@ -8,7 +8,6 @@ checked on the text poppler's pdftotext extracts from the written PDF.
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -72,7 +71,12 @@ REGULARISATION = {
     "de": "MwSt. an den Staat zurückzuzahlen, soweit sie ursprünglich abgezogen wurde",
     "en": "VAT to be repaid to the State to the extent that it was initially deducted",
 }
-DUE_DATE = {"nl": "Vervaldatum", "fr": "Date d'échéance", "de": "Fälligkeitsdatum", "en": "Due date"}
+DUE_DATE = {
+    "nl": "Vervaldatum",
+    "fr": "Date d'échéance",
+    "de": "Fälligkeitsdatum",
+    "en": "Due date",
+}
 CUSTOMER_VAT = {
     "nl": "Btw-nr. klant",
     "fr": "N° TVA client",
