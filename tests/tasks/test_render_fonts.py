@@ -184,3 +184,20 @@ def test_same_bytes_with_fonts_in_any_order_of_documents(tmp_path):
     before = draw_document(first)
     draw_document(other)
     assert draw_document(first) == before
+
+
+def test_run_summary_counts_documents_with_missing_glyphs(warehouse, tmp_path):
+    """What the render step reports lands in the audit trail and the night's summary."""
+    from domain.records import RenderedDocument
+    from tasks.renditions import record_renditions
+    from tasks.runs import summarise_missing_glyphs
+
+    def drawn(number: str, missing: str) -> RenderedDocument:
+        path = str(tmp_path / f"{number}.pdf")
+        return RenderedDocument("DL5", number, path, "0" * 64, 1, 1000, missing)
+
+    rendered = [drawn("2026-1", "🚗"), drawn("2026-2", ""), drawn("2026-3", "中🚗")]
+    record_renditions(warehouse, rendered, tmp_path, "run-1", "test")
+    record_renditions(warehouse, [drawn("2026-4", "文")], tmp_path, "run-0", "test")
+    assert summarise_missing_glyphs(warehouse, "run-1") == {"documents": 2, "characters": "中🚗"}
+    assert summarise_missing_glyphs(warehouse, "run-9") == {"documents": 0, "characters": ""}
