@@ -19,11 +19,15 @@ one language share most characters, so each font is seeded with the characters o
 language's labels before the page is drawn and the finished subset objects (font
 program, widths, ToUnicode map) are kept per distinct subset in a small per-process
 cache; a night's documents mostly reuse a handful of them.
+
+Size: the font files are slimmed for print when registered (font_program.py: no
+hinting, Windows name records only), halving what each document embeds.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
 import struct
 import zlib
 from functools import lru_cache
@@ -31,6 +35,8 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
+
+from tasks.render.font_program import slim_font
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
@@ -142,7 +148,9 @@ def register_fonts() -> tuple[str, ...]:
     """Register the three fonts with reportlab once per process; their names."""
     folder = font_dir()
     for name, filename in FILES.items():
-        font = EmbeddedFont(name, str(folder / filename), asciiReadable=1)
+        program = io.BytesIO(slim_font((folder / filename).read_bytes()))
+        program.name = filename  # reportlab names the font file by it
+        font = EmbeddedFont(name, program, asciiReadable=1)
         repair_hmetrics(font.face)
         pdfmetrics.registerFont(font)
     return tuple(FILES)

@@ -65,6 +65,7 @@ QR_SIZE = 32.0
 ACTIVATION_HEIGHT = 16.0
 CREDIT_NOTE_NOTE_HEIGHT = 8.0
 MENTION_LEADING = 3.6  # legal mentions under the totals (issue 17)
+MENTION_GAP = 3.5  # below the last VAT summary row's baseline
 MENTIONS_MAX_LINES = 10
 
 # Footer.

@@ -405,7 +405,7 @@ def _prepare(job: RenderJob) -> _Prepared:
         for wrapped in wrap(mention, L.FONT, L.SIZE_MENTION, L.CONTENT_WIDTH * L.MM, 2)
     ][: L.MENTIONS_MAX_LINES]
     summary_height = L.SUMMARY_GAP + max(len(vat_rows) + 2, 4) * L.SUMMARY_ROW
-    summary_height += len(mentions) * L.MENTION_LEADING + (2 if mentions else 0)
+    summary_height += len(mentions) * L.MENTION_LEADING + (L.MENTION_GAP if mentions else 0)
     summary_height += L.CREDIT_NOTE_NOTE_HEIGHT if is_credit_note else L.PAYMENT_HEIGHT
     if activation_text:
         summary_height += L.ACTIVATION_HEIGHT + 3
@@ -693,8 +693,9 @@ def _summary(p: _Page, d: _Prepared, top: float) -> list[str]:
     if d.mentions:
         # Legal mentions (KB nr. 1 art. 5 § 1; KB nr. 4 art. 4 § 1, 3°), full width.
         for i, line in enumerate(d.mentions):
-            p.left(L.LEFT, top + 1 + i * L.MENTION_LEADING, line, font, L.SIZE_MENTION)
-        top += len(d.mentions) * L.MENTION_LEADING + 2
+            top_i = top + L.MENTION_GAP + i * L.MENTION_LEADING
+            p.left(L.LEFT, top_i, line, font, L.SIZE_MENTION)
+        top += len(d.mentions) * L.MENTION_LEADING + L.MENTION_GAP
     if d.is_credit_note:
         for i, line in enumerate(d.payment_text):
             p.left(L.LEFT, top + 4 + i * 4, line, font, size)

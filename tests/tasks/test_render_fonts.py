@@ -201,3 +201,28 @@ def test_run_summary_counts_documents_with_missing_glyphs(warehouse, tmp_path):
     record_renditions(warehouse, [drawn("2026-4", "文")], tmp_path, "run-0", "test")
     assert summarise_missing_glyphs(warehouse, "run-1") == {"documents": 2, "characters": "中🚗"}
     assert summarise_missing_glyphs(warehouse, "run-9") == {"documents": 0, "characters": ""}
+
+
+def test_slim_font_keeps_outlines_metrics_and_notices_and_drops_hinting():
+    """font_program.slim_font against fontTools' reading of the original file."""
+    import io
+
+    from fontTools.ttLib import TTFont as FontToolsFont
+
+    from tasks.render.font_program import slim_font
+    from tasks.render.fonts import font_dir
+
+    data = (font_dir() / "DejaVuSans.ttf").read_bytes()
+    original, slim = FontToolsFont(io.BytesIO(data)), FontToolsFont(io.BytesIO(slim_font(data)))
+    assert not {"fpgm", "prep", "cvt "} & set(slim.keys())
+    assert len(slim_font(data)) < len(data) * 0.9
+    cmap = original.getBestCmap()
+    for char in "AéŁşřΠШǄ€\ufffd":  # simple and composite glyphs
+        name = cmap[ord(char)]
+        before, after = original["glyf"][name], slim["glyf"][name]
+        assert after.getCoordinates(slim["glyf"])[0] == before.getCoordinates(original["glyf"])[0]
+        assert slim["hmtx"][name] == original["hmtx"][name]
+        assert not getattr(after, "program", None) or not after.program.getBytecode()
+    names = {(r.platformID, r.nameID) for r in slim["name"].names}
+    assert {p for p, _ in names} == {3}
+    assert {0, 1, 2, 13} <= {n for _, n in names}  # copyright, family, style, licence
