@@ -31,6 +31,27 @@ from reportlab.pdfgen.canvas import Canvas
 SRGB_IDENTIFIER = "sRGB IEC61966-2.1"
 
 
+def _format_stream_with_eol(format_stream):
+    """ISO 19005-2 6.1.7.1: the endstream keyword is preceded by an EOL marker (not
+    counted in /Length). reportlab 5.1 writes the data and `endstream` back to back, and
+    pikepdf's validator leaves this file-syntax rule to qpdf, so it would not notice.
+    Every stream reportlab writes in this process gets the EOL (ISO 32000-1 7.3.8.1
+    recommends it for any PDF, so nothing else is affected)."""
+
+    def format(self, document) -> bytes:
+        data = format_stream(self, document)
+        if data.endswith(b"endstream\n") and data[-11:-10] not in (b"\n", b"\r"):
+            data = data[:-10] + b"\nendstream\n"
+        return data
+
+    format.eol_before_endstream = True
+    return format
+
+
+if not getattr(pdfdoc.PDFStream.format, "eol_before_endstream", False):
+    pdfdoc.PDFStream.format = _format_stream_with_eol(pdfdoc.PDFStream.format)
+
+
 @lru_cache(maxsize=1)
 def srgb_profile() -> bytes:
     """The sRGB ICC profile shipped by pikepdf (read without importing pikepdf)."""

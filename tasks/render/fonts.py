@@ -204,7 +204,7 @@ class Encoder:
     exactly the glyphs used); characters the font lacks go to `missing`.
     """
 
-    __slots__ = ("doc", "fonts", "missing", "_states")
+    __slots__ = ("doc", "fonts", "missing", "_states", "_first")
 
     def __init__(self, doc, font_names: tuple[str, ...], seed: str = "") -> None:
         register_fonts()
@@ -212,8 +212,12 @@ class Encoder:
         self.fonts = {name: pdfmetrics.getFont(name) for name in font_names}
         self.missing: set[str] = set()
         self._states = {}
+        self._first: dict[str, str] = {}  # resource name of subset 0, once it is used
         for name, font in self.fonts.items():
-            self._states[name] = font._assignState(doc)
+            state = self._states[name] = font._assignState(doc)
+            # reportlab draws a no-break space as its space (code 32); so does the fast
+            # path below (babel puts one in most amounts).
+            state.assignments.setdefault(0xA0, 32)
             if seed:  # fixed codes for the language's own characters: shared subsets
                 font.splitString(replace_missing(seed, name), doc)
 
@@ -223,9 +227,13 @@ class Encoder:
         font = self.fonts[font_name]
         try:  # common case: every character already has a code in subset 0
             encoded = bytes(map(assignments.__getitem__, map(ord, text)))
-            return [(font.getSubsetInternalName(0, self.doc), encoded)]
         except (KeyError, ValueError):
             pass
+        else:
+            first = self._first.get(font_name)
+            if first is None:
+                first = self._first[font_name] = font.getSubsetInternalName(0, self.doc)
+            return [(first, encoded)]
         text = replace_missing(text, font_name, self.missing)
         return [
             (font.getSubsetInternalName(subset, self.doc), encoded)

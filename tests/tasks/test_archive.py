@@ -81,6 +81,21 @@ def test_rules_that_matter_one_by_one(tmp_path, kind):
         assert "/OpenAction" not in pdf.Root and "/Names" not in pdf.Root
 
 
+def test_file_syntax_of_streams_as_written(tmp_path):
+    """6.1.7.1: stream + EOL, data of exactly /Length bytes, EOL, endstream. pikepdf's
+    validator leaves these to qpdf (its files are qpdf-written), so they are read here
+    on the raw bytes reportlab wrote."""
+    for kind, data in documents(tmp_path).items():
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            lengths = [int(o.Length) for o in pdf.objects if isinstance(o, pikepdf.Stream)]
+        spans = [m.end() for m in re.finditer(rb"\bstream(\r\n|\n)", data)]
+        assert len(spans) == len(lengths), kind
+        for start in spans:
+            end = data.index(b"endstream", start)
+            assert data[end - 1 : end] == b"\n", kind  # EOL before endstream
+            assert end - 1 - start in lengths, kind  # /Length = the bytes in between
+
+
 def test_rerender_gives_the_same_bytes(tmp_path):
     first, second = documents(tmp_path), documents(tmp_path)
     assert first == second
