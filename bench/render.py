@@ -5,15 +5,19 @@
 One run measures, on the same synthetic documents (one- to three-line invoices, mixed
 languages, each with its EPC QR code):
 
-  (a) raw baseline   draw_document() in a tight loop, one process, no file written
+  (a) raw baseline   draw_document() in a tight loop, one process, no file written:
+                     raw reportlab drawing the same page with the same embedded fonts
   (b) render, 1      render_documents(jobs, workers=1): draw + sha256 + atomic write
   (c) render, N      render_documents(jobs, workers=N) over a warm process pool
+  (d) legacy         today's renderer before issue 17 (bench/legacy_pdf.py: Helvetica,
+                     not embedded, no PDF/A), same jobs, same process
 
 and prints documents/s (wall), documents per CPU-second, peak resident memory of the
 measuring process and of each worker, and the ratio to the baseline per process (the
 target is >= 0.85). CPU time is shown because wall time on a shared machine also counts
 other people's work; the pool's start is timed separately because the render step keeps
-its pool for the whole run.
+its pool for the whole run. Issue 17's second target: CPU per document of (a) at most
+25 % above (d).
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from domain.records import RenderJob  # noqa: E402
 from iportal.config import DEFAULT_ISSUERS  # noqa: E402
 from tasks.render import draw_document, render_documents, render_pool  # noqa: E402
+from tasks.render.fonts import _subset_parts  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import legacy_pdf  # noqa: E402
 
 LANGUAGES = ("nl", "fr", "de", "en")
 PRODUCTS = (
@@ -43,7 +51,11 @@ PRODUCTS = (
     "Tankkarte Service",
 )
 CITIES = (("1000", "Brussel"), ("4000", "Liège"), ("4700", "Eupen"), ("9000", "Gent"))
+# One customer in eight has a name outside Windows-1252 (issue 17's examples).
+NAMES = ("Łukasz Wójcik", "Ştefan Dumitrescu", "Dvořák s.r.o.", "Ayşe Yılmaz",
+         "Παπαδόπουλος Α.Ε.", "ТОВ Шевченко")  # fmt: skip
 TICK = os.sysconf("SC_CLK_TCK")
+SLICE = 25  # documents per turn when steps are measured in turns
 
 
 def ogm(number: int) -> str:
@@ -99,7 +111,7 @@ def make_jobs(count: int, out_dir: str) -> list[RenderJob]:
                 },
                 customer={
                     "customer_code": issuer["prefix"] + customer_number,
-                    "name": f"Klant {i} Görlitz & Zonen BV",
+                    "name": NAMES[i // 8 % len(NAMES)] if i % 8 == 7 else f"Klant {i} Görlitz BV",
                     "street": f"Stationsstraat {1 + i % 200}",
                     "postal_code": postal_code,
                     "city": city,
@@ -139,6 +151,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
 
+def measure(total: list[float], wall: float, cpu: float) -> None:
+    """Add the wall and CPU seconds since (wall, cpu) to total."""
+    total[0] += time.perf_counter() - wall
+    total[1] += time.process_time() - cpu
+
+
 def row(
     name: str, count: int, wall: float, cpu: float, procs: int, peak: str, base: tuple | None
 ) -> tuple[float, float]:
@@ -167,27 +185,37 @@ def main() -> int:
             draw_document(job)
         version = sys.version.split()[0]
         print(f"{count} invoices (1-3 lines, EPC QR), {os.cpu_count()} CPUs, Python {version}")
+        print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
         print(
             f"{'step':<22} {'docs':>7} {'wall s':>8} {'docs/s':>9} {'per proc':>9} "
             f"{'ratio':>6} {'docs/CPUs':>9} {'ratio':>6}  peak RSS MiB"
         )
 
-        # (a) raw baseline
-        reset_peak()
-        wall, cpu = time.perf_counter(), time.process_time()
-        size = 0
-        for job in jobs:
-            size += len(draw_document(job))
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        base = row("(a) raw draw_document", count, wall, cpu, 1, f"{peak_mib():.0f}", None)
-
-        # (b) render step, in process
-        reset_peak()
-        wall, cpu = time.perf_counter(), time.process_time()
-        results = render_documents(jobs, workers=1)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        # (a), (b) and (d) in turns, slice by slice: load from other sessions drifts over a
+        # run, and measuring them one after the other would charge the drift to one step.
+        for job in jobs[:20]:
+            legacy_pdf.draw_document(job)
+        steps = {"a": [0.0, 0.0], "b": [0.0, 0.0], "d": [0.0, 0.0]}
+        size = legacy_size = 0
+        results = []
+        for start in range(0, count, SLICE):
+            part = jobs[start : start + SLICE]
+            wall, cpu = time.perf_counter(), time.process_time()
+            size += sum(len(draw_document(job)) for job in part)
+            measure(steps["a"], wall, cpu)
+            wall, cpu = time.perf_counter(), time.process_time()
+            results += render_documents(part, workers=1)
+            measure(steps["b"], wall, cpu)
+            wall, cpu = time.perf_counter(), time.process_time()
+            legacy_size += sum(len(legacy_pdf.draw_document(job)) for job in part)
+            measure(steps["d"], wall, cpu)
         assert len(results) == count
-        row("(b) render workers=1", count, wall, cpu, 1, f"{peak_mib():.0f}", base)
+        peak = f"{peak_mib():.0f}"
+        base = row("(a) raw draw_document", count, *steps["a"], 1, peak, None)
+        row("(b) render workers=1", count, *steps["b"], 1, peak, base)
+        legacy = row("(d) legacy (Helvetica)", count, *steps["d"], 1, peak, base)
+        missing = sum(1 for r in results if r.missing_glyphs)
+        subsets = _subset_parts.cache_info()
 
         # (c) render step, N worker processes (the step keeps its pool: start timed apart)
         start = time.perf_counter()
@@ -215,8 +243,23 @@ def main() -> int:
             f"{peak_mib():.0f} (parent) | {peaks} (workers)",
             base,
         )
+
+        rise = legacy[1] / base[1] - 1  # CPU per document of (a) over (d)'s
+        print(
+            f"CPU per document: (a) {1000 / base[1]:.2f} ms, (d) {1000 / legacy[1]:.2f} ms:"
+            f" {rise:+.0%} with embedded fonts and PDF/A (target <= +25 %);"
+            f" {missing} documents reported characters no font has"
+        )
+        print(
+            f"font subsets built: {subsets.misses}, reused: {subsets.hits}"
+            f" (cache of {subsets.maxsize} per process)"
+        )
         print(f"pool start (forkserver, {workers} workers, first batch): {started:.2f} s")
-        print(f"average PDF size: {size / count / 1024:.1f} KiB; parent CPU in (c): {own:.2f} s")
+        print(
+            f"average PDF size: {size / count / 1024:.1f} KiB (legacy"
+            f" {legacy_size / count / 1024:.1f} KiB); parent CPU in (c): {own:.2f} s"
+        )
+        print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
         print(
             "ratio (wall) = documents/s per process / baseline documents/s; ratio (CPU) ="
             " documents per CPU-second / baseline's. Target >= 0.85. Wall figures count other"

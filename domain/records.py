@@ -37,7 +37,8 @@ class RenderJob:
 
 @dataclass(frozen=True, slots=True)
 class RenderedDocument:
-    """What a render worker returns: (document key, path, sha256, pages, bytes)."""
+    """What a render worker returns: (document key, path, sha256, pages, bytes), and the
+    characters no embedded font could draw (issue 17: reported, never silently lost)."""
 
     issuer: str
     document_number: str
@@ -45,3 +46,4 @@ class RenderedDocument:
     sha256: str
     pages: int
     bytes: int
+    missing_glyphs: str = ""

@@ -193,6 +193,7 @@ def publish_electronic_deliveries(settings: Settings) -> int:
 def finish_night(settings: Settings, run_id: str, summary: dict) -> dict:
     with writer(settings) as con:
         summary["deliveries"] = runs.summarise_deliveries(con, run_id)
+        summary["missing_glyphs"] = runs.summarise_missing_glyphs(con, run_id)
         runs.finish_run(con, run_id, "completed", summary, ACTOR)
         con.close()
         refresh_snapshot(settings.warehouse_path, settings.snapshot_path)

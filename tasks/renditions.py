@@ -57,12 +57,18 @@ def render_job_from_row(row: dict, data_dir: Path | None, issuers: dict) -> Rend
     }
     document["issuer"] = row["issuer"]
     document["lines"] = json.loads(row["lines"])
+    # Landing contract v2 (issue 17), when the render-input query carries it.
+    for k in ("period_start", "period_end"):
+        if row.get(k) is not None:
+            document[k] = as_text(row[k])
+    customer = {k: row[k] for k in CUSTOMER_FIELDS}
+    customer.update({k: row[k] for k in ("customer_vat_id", "customer_country") if k in row})
     return RenderJob(
         issuer=row["issuer"],
         document_number=row["document_number"],
         out_path=relpath if data_dir is None else str(resolve_inside(data_dir, relpath)),
         document=document,
-        customer={k: row[k] for k in CUSTOMER_FIELDS},
+        customer=customer,
         issuer_info=issuers[row["issuer"]].model_dump(),
     )
 
@@ -118,7 +124,10 @@ def record_renditions(
         AuditEvent(
             "document_rendered",
             f"{r.issuer}/{r.document_number}",
-            {"variant": variant, "sha256": r.sha256, "pages": r.pages, "bytes": r.bytes},
+            {"variant": variant, "sha256": r.sha256, "pages": r.pages, "bytes": r.bytes}
+            # Issue 17: characters no embedded font has, drawn as U+FFFD; counted in
+            # the run report (missing_glyph_documents).
+            | ({"missing_glyphs": r.missing_glyphs} if r.missing_glyphs else {}),
             actor,
         )
         for r in rendered

@@ -61,3 +61,9 @@ def summarise_deliveries(con, run_id: str) -> list[dict]:
     cursor = con.execute(load_sql("night_summary"), {"run_id": run_id})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def summarise_missing_glyphs(con, run_id: str) -> dict:
+    """Issue 17: how many documents of the run hold characters no font could draw."""
+    documents, characters = run_sql(con, load_sql("missing_glyph_documents"), {"run_id": run_id})[0]
+    return {"documents": documents, "characters": "".join(sorted(set(characters)))}

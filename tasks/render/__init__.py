@@ -24,7 +24,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
 
 from domain.records import RenderedDocument, RenderJob
-from tasks.render.pdf import draw_document, draw_pages
+from tasks.render.pdf import draw_document, draw_rendition
 from tasks.storage import StorageConfig, open_storage, write_atomic
 
 __all__ = [
@@ -67,9 +67,10 @@ def render_one(job: RenderJob, storage: StorageConfig | None = None) -> Rendered
     """Draw one document, write it to job.out_path (a local path, or a key in
     `storage`), describe the result."""
     try:
-        data, pages = draw_pages(job)
+        drawing = draw_rendition(job)
     except Exception as exc:  # bad data in one document: name the document (R31)
         raise RenderError(job.issuer, job.document_number, f"{type(exc).__name__}: {exc}") from exc
+    data = drawing.data
     if storage is None:
         write_atomic(job.out_path, data)
     else:
@@ -79,8 +80,9 @@ def render_one(job: RenderJob, storage: StorageConfig | None = None) -> Rendered
         document_number=job.document_number,
         path=job.out_path,
         sha256=hashlib.sha256(data).hexdigest(),
-        pages=pages,
+        pages=drawing.pages,
         bytes=len(data),
+        missing_glyphs="".join(drawing.missing),
     )
 
 

@@ -59,6 +59,12 @@ LABEL_KEYS: frozenset[str] = frozenset(
         "credit_note_settlement", "iban", "bic", "vat_number", "enterprise_number", "phone",
         "email", "page", "continued", "duplicate", "activation_code_title",
         "activation_code", "activation_code_no_date",
+        # Issue 17: required mentions (KB nr. 1 art. 5 § 1, KB nr. 4 art. 4; docs/documents.md)
+        "customer_vat_number", "service_period", "period", "vat_category_rate",
+        "vat_category_S", "vat_category_Z", "vat_category_E", "vat_category_AE",
+        "vat_category_K", "vat_category_G", "vat_category_O", "mention_reverse_charge_be",
+        "mention_reverse_charge_eu", "mention_intra_eu", "mention_export",
+        "mention_not_subject", "mention_credit_note_regularisation",
     }
 )  # fmt: skip
 

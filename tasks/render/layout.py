@@ -14,8 +14,10 @@ from reportlab.lib.pagesizes import A4
 MM = 72.0 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = A4
 
-FONT = "Helvetica"  # standard Type 1 fonts: nothing to embed, WinAnsi encoding
-FONT_BOLD = "Helvetica-Bold"
+# Embedded TrueType fonts (tasks/render/fonts.py): any European script, PDF/A.
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_MONO_BOLD = "DejaVuSansMono-Bold"
 
 LEFT = 20.0
 RIGHT = 190.0  # 210 mm - 20 mm margin
@@ -62,6 +64,9 @@ PAYMENT_HEIGHT = 38.0  # payment text beside a 32 mm QR code
 QR_SIZE = 32.0
 ACTIVATION_HEIGHT = 16.0
 CREDIT_NOTE_NOTE_HEIGHT = 8.0
+MENTION_LEADING = 3.6  # legal mentions under the totals (issue 17)
+MENTION_GAP = 3.5  # below the last VAT summary row's baseline
+MENTIONS_MAX_LINES = 10
 
 # Footer.
 FOOTER_BASELINE = 287.0  # 10 mm from the bottom edge
@@ -69,6 +74,7 @@ CONTENT_BOTTOM = 277.0
 
 SIZE_TEXT = 9.0
 SIZE_SMALL = 7.0
+SIZE_MENTION = 7.5
 SIZE_TITLE = 16.0
 SIZE_CODE = 11.0
 SIZE_DUPLICATE = 72.0

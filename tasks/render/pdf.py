@@ -7,20 +7,22 @@ document id, and nothing here depends on dict/set order or the hash seed, so the
 job gives the same bytes in any process and the sha256 recorded at render time can be
 checked by re-rendering.
 
+Archival (issue 17): PDF/A-2b (tasks/render/archive.py) with embedded subset TrueType
+fonts (tasks/render/fonts.py), so any European name prints as written: Latin with
+its extensions, Greek, Cyrillic. A character no font has is drawn as U+FFFD and
+reported with the result (`Drawing.missing`), never silently replaced.
+
 Text safety: names and descriptions come from master data and may hold anything. Every
-string goes through `clean()` (control characters become spaces; characters outside
-WinAnsi, the encoding of the standard Helvetica fonts, become "?"; the data itself is
-untouched elsewhere) and through `fit()`/`wrap()` so it never leaves its box, whatever
-its length.
+string goes through `clean()` (one line: control and invisible format characters become
+spaces or go; NFC so "e" + combining accent is the single "é") and through
+`fit()`/`wrap()` so it never leaves its box, whatever its length.
 
 Speed (DESIGN rule 2, the render step is the bulk of a night): reportlab's canvas is
 used for the document structure (pages, fonts, metadata, compression), but the page
 content is written as PDF operators by `_Page`: one text object per page instead of
 one per string (`drawString` builds a text object, runs bidi/shaping checks and
-re-encodes text on every call), widths from the fonts' WinAnsi width tables. Without the
-optional `rl_accel` C extension reportlab's own helpers run in pure Python, which is why
-they are kept off the per-string path. Measured on a one-page invoice: 11.6 ms with
-drawString and ASCII85 streams, 6-7 ms now, of which the EPC QR code is about half.
+re-encodes text on every call), widths from the fonts' width tables, codes from the
+fonts' subset assignments (fonts.Encoder).
 """
 
 from __future__ import annotations
@@ -28,16 +30,17 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
 from reportlab import rl_config
-from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
 from domain.records import RenderJob
 from tasks.render import layout as L
+from tasks.render.archive import drop_page_transitions, make_archival
+from tasks.render.fonts import Encoder, register_fonts, widths_of
 from tasks.render.labels import (
     country_name,
     format_amount,
@@ -49,12 +52,18 @@ from tasks.render.labels import (
     round_cents,
     to_decimal,
 )
+from tasks.render.mentions import (
+    CATEGORIES,
+    document_mentions,
+    exemption_ground,
+    line_category,
+)
 from tasks.render.qr import build_epc_payload, make_epc_qr, qr_pdf_operators
 
 # --- text safety and metrics --------------------------------------------------------
 
 MAX_TEXT = 400  # more characters than fit on any line at any size used here
-ELLIPSIS = "\u2026"  # in WinAnsi (0x85)
+ELLIPSIS = "\u2026"
 
 _TRANSLATE = {code: " " for code in range(32)}
 _TRANSLATE.update(
@@ -63,40 +72,44 @@ _TRANSLATE.update(
         0x2028: " ",  # line / paragraph separators
         0x2029: " ",
         0x200B: "",  # zero-width space
+        0x200E: "",  # left-to-right / right-to-left marks and overrides: invisible
+        0x200F: "",
+        0x202A: "",
+        0x202B: "",
+        0x202C: "",
+        0x202D: "",
+        0x202E: "",
         0xFEFF: "",  # byte order mark
         0x202F: "\xa0",  # narrow no-break space (babel's French grouping) -> no-break
         0x2007: "\xa0",
-        0x2009: " ",
-        0x200A: " ",
         0x2010: "-",
         0x2011: "-",
-        0x2212: "-",  # minus sign
     }
 )
 
 
 def clean(value: object, limit: int = MAX_TEXT) -> str:
-    """Text Helvetica/WinAnsi can show: one line, characters it lacks as '?'.
+    """One line of text as the customer wrote it (R2/R31: names print exactly).
 
-    The result always encodes to cp1252 (= PDF WinAnsiEncoding for every code the
-    standard fonts have a glyph for).
+    Control characters become spaces, invisible format characters go, the text is NFC
+    (one code point per accented letter). Nothing else is replaced: a character the
+    fonts lack is reported when it is drawn (fonts.Encoder).
     """
     text = value if isinstance(value, str) else ("" if value is None else str(value))
     text = text[:limit]
     if text.isascii():
         return text if text.isprintable() else text.translate(_TRANSLATE)
-    # NFC first so "e" + combining accent becomes the single WinAnsi "é".
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
-    return text.encode("cp1252", "replace").decode("cp1252")
+    return unicodedata.normalize("NFC", text).translate(_TRANSLATE)
 
 
-# Glyph widths (1/1000 em) indexed by WinAnsi code, as reportlab's stringWidth uses them.
-_WIDTHS: dict[str, list[float]] = {name: getFont(name).widths for name in (L.FONT, L.FONT_BOLD)}
+register_fonts()
+# Advance widths (1/1000 em) by code point, as reportlab's stringWidth uses them.
+_WIDTHS = {name: widths_of(name) for name in (L.FONT, L.FONT_BOLD)}
 
 
 def width(text: str, font: str, size: float) -> float:
     """Width in points of a clean() string."""
-    return sum(map(_WIDTHS[font].__getitem__, text.encode("cp1252"))) * size / 1000.0
+    return sum(map(_WIDTHS[font].__getitem__, map(ord, text))) * size / 1000.0
 
 
 def fit(text: str, font: str, size: float, limit: float) -> str:
@@ -157,22 +170,32 @@ def wrap(text: str, font: str, size: float, limit: float, max_lines: int) -> lis
     return lines
 
 
-# PDF string literal escapes; non-ASCII bytes as octal so the content stream stays ASCII.
+# PDF string literal escapes, byte by byte; non-ASCII as octal so the stream stays ASCII.
 _ESCAPE = [chr(b) if 32 <= b < 127 else f"\\{b:03o}" for b in range(256)]
 _ESCAPE[ord("(")] = "\\("
 _ESCAPE[ord(")")] = "\\)"
 _ESCAPE[ord("\\")] = "\\\\"
+_PLAIN = frozenset(range(32, 127)) - {ord("("), ord(")"), ord("\\")}
 
 
-def pdf_string(text: str) -> str:
-    if text.isascii() and "(" not in text and ")" not in text and "\\" not in text:
-        return text
-    return "".join(map(_ESCAPE.__getitem__, text.encode("cp1252")))
+def pdf_string(encoded: bytes) -> str:
+    """A PDF string literal's content for bytes in a font subset's encoding."""
+    if _PLAIN.issuperset(encoded):
+        return encoded.decode("ascii")
+    return "".join(map(_ESCAPE.__getitem__, encoded))
 
 
 @lru_cache(maxsize=8)
 def _labels(language: str) -> dict[str, str]:
     return {key: clean(value) for key, value in load_labels(language).items()}
+
+
+@lru_cache(maxsize=8)
+def _seed(language: str) -> str:
+    """The non-ASCII characters of a language's labels, in a fixed order: assigned first
+    in every document, so documents of one language share their font subsets."""
+    chars = {ch for value in _labels(language).values() for ch in value if ord(ch) > 126}
+    return "".join(sorted(chars | {ELLIPSIS, "\u00b7", "\u20ac"}))
 
 
 # --- the document, prepared for drawing --------------------------------------------
@@ -190,6 +213,7 @@ class _Row:
 @dataclass(slots=True)
 class _Prepared:
     labels: dict[str, str]
+    language: str
     is_credit_note: bool
     duplicate: bool
     title: str
@@ -200,6 +224,9 @@ class _Prepared:
     contract: str
     rows: list[_Row]
     vat_rows: list[tuple[str, str, str]]
+    customer_vat: str
+    period: str
+    mentions: list[str]
     total_excl: str
     total_vat: str
     total_incl: str
@@ -234,22 +261,30 @@ def _prepare(job: RenderJob) -> _Prepared:
         return clean(format_amount(value, lang, currency, decimals))
 
     rows: list[_Row] = []
-    bases: dict[Decimal, Decimal] = {}
+    # KB nr. 1 art. 5 § 1: per rate and category the base and the VAT; the legal
+    # ground of each exemption (mentions.py).
+    bases: dict[tuple[int, Decimal], Decimal] = {}
+    grounds: list[tuple[str, str]] = []
     description_width = L.DESCRIPTION_WIDTH * L.MM
     for line in doc.get("lines") or ():
         quantity = to_decimal(line.get("quantity", "1"))
         unit_price = to_decimal(line.get("unit_price", "0"))
         rate = to_decimal(line.get("vat_rate", "0"))
+        category, inferred = line_category(line, rate)
+        grounds.append((category, clean(exemption_ground(line, category, inferred, lang))))
         given = line.get("amount_excl_vat")
         amount = round_cents(to_decimal(given) if given is not None else quantity * unit_price)
-        bases[rate] = bases.get(rate, Decimal(0)) + amount
+        key = (CATEGORIES.index(category), rate)
+        bases[key] = bases.get(key, Decimal(0)) + amount
         exponent = unit_price.as_tuple().exponent
         price_decimals = min(6, max(2, -exponent)) if isinstance(exponent, int) else 2
+        description = clean(line.get("description"))
+        line_period = _period(line, labels, lang)
+        if line_period:
+            description = f"{description} ({line_period})"
         rows.append(
             _Row(
-                description=fit(
-                    clean(line.get("description")), L.FONT, L.SIZE_TEXT, description_width
-                ),
+                description=fit(description, L.FONT, L.SIZE_TEXT, description_width),
                 quantity=clean(format_number(quantity, lang)),
                 unit_price=money(unit_price, price_decimals),
                 rate=clean(format_rate(str(rate), lang)),
@@ -260,11 +295,13 @@ def _prepare(job: RenderJob) -> _Prepared:
     # document totals are printed as the billing system issued them.
     vat_rows = [
         (
-            clean(format_rate(str(rate), lang)),
+            labels[f"vat_category_{CATEGORIES[index]}"].format(
+                rate=clean(format_rate(str(rate), lang))
+            ),
             money(base),
             money(round_cents(base * rate / 100)),
         )
-        for rate, base in sorted(bases.items())
+        for (index, rate), base in sorted(bases.items())
     ]
     if len(vat_rows) > MAX_VAT_ROWS:
         vat_rows = vat_rows[: MAX_VAT_ROWS - 1] + [(ELLIPSIS, "", "")]
@@ -356,13 +393,26 @@ def _prepare(job: RenderJob) -> _Prepared:
         if line
     ]
 
+    mentions = [
+        wrapped
+        for mention in document_mentions(
+            grounds,
+            is_credit_note,
+            customer.get("customer_country") or customer.get("country"),
+            issuer.get("country"),
+            labels,
+        )
+        for wrapped in wrap(mention, L.FONT, L.SIZE_MENTION, L.CONTENT_WIDTH * L.MM, 2)
+    ][: L.MENTIONS_MAX_LINES]
     summary_height = L.SUMMARY_GAP + max(len(vat_rows) + 2, 4) * L.SUMMARY_ROW
+    summary_height += len(mentions) * L.MENTION_LEADING + (L.MENTION_GAP if mentions else 0)
     summary_height += L.CREDIT_NOTE_NOTE_HEIGHT if is_credit_note else L.PAYMENT_HEIGHT
     if activation_text:
         summary_height += L.ACTIVATION_HEIGHT + 3
 
     return _Prepared(
         labels=labels,
+        language=lang,
         is_credit_note=is_credit_note,
         duplicate=bool(job.duplicate),
         title=labels["credit_note" if is_credit_note else "invoice"],
@@ -373,6 +423,9 @@ def _prepare(job: RenderJob) -> _Prepared:
         contract=clean(doc.get("contract_number"), 60),
         rows=rows,
         vat_rows=vat_rows,
+        customer_vat=clean(customer.get("customer_vat_id") or doc.get("customer_vat_id"), 40),
+        period=_period(doc, labels, lang),
+        mentions=mentions,
         total_excl=money(doc.get("total_excl_vat", "0")),
         total_vat=money(doc.get("total_vat", "0")),
         total_incl=total_incl,
@@ -393,6 +446,17 @@ def _prepare(job: RenderJob) -> _Prepared:
         contact_lines=contact_lines,
         footer=f"{issuer_name} \u00b7 {vat_line} \u00b7 {bank_line}",
         summary_height=summary_height,
+    )
+
+
+def _period(record: dict, labels: dict[str, str], lang: str) -> str:
+    """The service period of a line or document (KB nr. 1 art. 5 § 1, 7°), or ''."""
+    start, end = record.get("period_start"), record.get("period_end")
+    if not (start or end):
+        return ""
+    return labels["period"].format(
+        start=clean(format_date(str(start or ""), lang)),
+        end=clean(format_date(str(end or ""), lang)),
     )
 
 
@@ -433,37 +497,35 @@ class _Page:
     Positions are in mm from the top-left corner (layout.py); text must be clean().
     """
 
-    __slots__ = ("graphics", "text", "_fonts", "_current")
+    __slots__ = ("graphics", "text", "_encoder", "_current")
 
-    def __init__(self, fonts: dict[str, str]) -> None:
+    def __init__(self, encoder: Encoder) -> None:
         self.graphics: list[str] = []
         self.text: list[str] = []
-        self._fonts = fonts
+        self._encoder = encoder
         self._current: tuple[str, float] | None = None
 
-    def _font(self, font: str, size: float) -> None:
-        if self._current != (font, size):
-            self.text.append(f"{self._fonts[font]} {size:g} Tf")
-            self._current = (font, size)
+    def _show(self, x: float, y: float, text: str, font: str, size: float) -> None:
+        out = self.text
+        out.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        for name, encoded in self._encoder.runs(text, font):
+            if self._current != (name, size):
+                out.append(f"{name} {size:g} Tf")
+                self._current = (name, size)
+            out.append(f"({pdf_string(encoded)}) Tj")
 
     def left(self, left_mm: float, top_mm: float, text: str, font: str, size: float) -> None:
         if text:
-            self._font(font, size)
-            self.text.append(
-                f"1 0 0 1 {left_mm * L.MM:.2f} {L.y(top_mm):.2f} Tm ({pdf_string(text)}) Tj"
-            )
+            self._show(left_mm * L.MM, L.y(top_mm), text, font, size)
 
     def right(self, right_mm: float, top_mm: float, text: str, font: str, size: float) -> None:
         if text:
-            start = right_mm * L.MM - width(text, font, size)
-            self._font(font, size)
-            self.text.append(f"1 0 0 1 {start:.2f} {L.y(top_mm):.2f} Tm ({pdf_string(text)}) Tj")
+            self._show(right_mm * L.MM - width(text, font, size), L.y(top_mm), text, font, size)
 
     def centre(self, centre_mm: float, top_mm: float, text: str, font: str, size: float) -> None:
         if text:
             start = centre_mm * L.MM - width(text, font, size) / 2
-            self._font(font, size)
-            self.text.append(f"1 0 0 1 {start:.2f} {L.y(top_mm):.2f} Tm ({pdf_string(text)}) Tj")
+            self._show(start, L.y(top_mm), text, font, size)
 
     def number(
         self, right_mm: float, top_mm: float, text: str, font: str, size: float, width_mm: float
@@ -492,7 +554,7 @@ class _Page:
         return "\n".join(("q", *self.graphics, "Q", "BT", *self.text, "ET"))
 
 
-def _duplicate_mark(d: _Prepared, fonts: dict[str, str]) -> str:
+def _duplicate_mark(d: _Prepared, encoder: Encoder) -> str:
     """R23: a duplicate is visibly marked, in the document's language, on every page.
 
     Light grey, 45°, drawn before the content so it never hides it.
@@ -509,10 +571,11 @@ def _duplicate_mark(d: _Prepared, fonts: dict[str, str]) -> str:
     dx, dy = -actual / 2, -size / 3
     x0 = L.PAGE_WIDTH / 2 + c * dx - s * dy
     y0 = L.PAGE_HEIGHT / 2 + s * dx + c * dy
-    return (
-        f"q 0.82 g BT {fonts[L.FONT_BOLD]} {size:.2f} Tf {c:.5f} {s:.5f} {-s:.5f} {c:.5f} "
-        f"{x0:.2f} {y0:.2f} Tm ({pdf_string(text)}) Tj ET Q"
+    shows = " ".join(
+        f"{name} {size:.2f} Tf ({pdf_string(encoded)}) Tj"
+        for name, encoded in encoder.runs(text, L.FONT_BOLD)
     )
+    return f"q 0.82 g BT {c:.5f} {s:.5f} {-s:.5f} {c:.5f} {x0:.2f} {y0:.2f} Tm {shows} ET Q"
 
 
 def _first_page_header(p: _Page, d: _Prepared) -> None:
@@ -538,12 +601,19 @@ def _first_page_header(p: _Page, d: _Prepared) -> None:
         (lb["customer_code"], d.customer_code, bold, L.SIZE_CODE),
         (lb["document_number"], d.number, bold, L.SIZE_TEXT),
         (lb["issue_date"], d.issue_date, font, L.SIZE_TEXT),
-        (lb["due_date"], d.due_date, font, L.SIZE_TEXT),
+        (lb["service_period"], d.period, font, L.SIZE_TEXT),
+        # A credit note is not paid: no due date on it (issue 17).
+        (lb["due_date"], "" if d.is_credit_note else d.due_date, font, L.SIZE_TEXT),
         (lb["contract"], d.contract, font, L.SIZE_TEXT),
+        (lb["customer_vat_number"], d.customer_vat, font, L.SIZE_TEXT),
     )
     for i, (label, value, face, size) in enumerate(fact for fact in facts if fact[1]):
         top = L.INFO_TOP + 12 + i * L.INFO_LEADING
         p.left(L.INFO_LEFT, top, fit_label(label, font, L.SIZE_TEXT, label_width), font, 9)
+        # A long value (a service period) shrinks before it is cut.
+        actual = width(value, face, size)
+        if actual > value_width:
+            size = max(6.5, math.floor(size * value_width / actual * 10) / 10)
         p.left(L.INFO_VALUE_LEFT, top, fit(value, face, size, value_width), face, size)
     if d.is_credit_note and d.credited:
         text = fit(lb["credit_note_for"].format(number=d.credited), bold, 10, 170 * L.MM)
@@ -597,14 +667,14 @@ def _summary(p: _Page, d: _Prepared, top: float) -> list[str]:
     base = top + 3.6
     p.left(L.LEFT, base, fit_label(lb["vat_summary"], bold, size, 80 * L.MM), bold, size)
     base += L.SUMMARY_ROW
-    p.right(40, base, fit_label(lb["vat_rate"], font, 8, 19 * L.MM), font, 8)
-    p.right(70, base, fit_label(lb["vat_base"], font, 8, 29 * L.MM), font, 8)
-    p.right(98, base, fit_label(lb["vat"], font, 8, 27 * L.MM), font, 8)
-    for rate, vat_base, vat in d.vat_rows:
+    p.left(L.LEFT, base, fit_label(lb["vat_category_rate"], font, 8, 28 * L.MM), font, 8)
+    p.right(72, base, fit_label(lb["vat_base"], font, 8, 23 * L.MM), font, 8)
+    p.right(98, base, fit_label(lb["vat"], font, 8, 25 * L.MM), font, 8)
+    for category, vat_base, vat in d.vat_rows:
         base += L.SUMMARY_ROW
-        p.number(40, base, rate, font, size, 19)
-        p.number(70, base, vat_base, font, size, 29)
-        p.number(98, base, vat, font, size, 27)
+        p.left(L.LEFT, base, fit_label(category, font, size, 28 * L.MM), font, size)
+        p.number(72, base, vat_base, font, size, 23)
+        p.number(98, base, vat, font, size, 25)
 
     # Totals (right), as issued by the billing system.
     base = top + 3.6
@@ -620,6 +690,12 @@ def _summary(p: _Page, d: _Prepared, top: float) -> list[str]:
         base += L.SUMMARY_ROW
 
     top += max(len(d.vat_rows) + 2, 4) * L.SUMMARY_ROW
+    if d.mentions:
+        # Legal mentions (KB nr. 1 art. 5 § 1; KB nr. 4 art. 4 § 1, 3°), full width.
+        for i, line in enumerate(d.mentions):
+            top_i = top + L.MENTION_GAP + i * L.MENTION_LEADING
+            p.left(L.LEFT, top_i, line, font, L.SIZE_MENTION)
+        top += len(d.mentions) * L.MENTION_LEADING + L.MENTION_GAP
     if d.is_credit_note:
         for i, line in enumerate(d.payment_text):
             p.left(L.LEFT, top + 4 + i * 4, line, font, size)
@@ -659,23 +735,41 @@ def _footer(p: _Page, d: _Prepared, page: int, pages: int) -> None:
     p.right(L.RIGHT, L.FOOTER_BASELINE, text, L.FONT, size)
 
 
-def draw_pages(job: RenderJob) -> tuple[bytes, int]:
-    """(PDF bytes, page count) of one document; pages are counted as they are drawn."""
+@dataclass(slots=True)
+class Drawing:
+    """One drawn document: its bytes, page count and the characters no font had."""
+
+    data: bytes
+    pages: int
+    missing: list[str] = field(default_factory=list)
+
+
+def draw_rendition(job: RenderJob) -> Drawing:
+    """Draw one document; pages are counted as they are drawn."""
     d = _prepare(job)
     plan = plan_pages(len(d.rows), d.summary_height)
     buffer = io.BytesIO()
-    # invariant=1: fixed creation date and document id (DESIGN rule 5).
-    c = Canvas(buffer, pagesize=(L.PAGE_WIDTH, L.PAGE_HEIGHT), invariant=1, pageCompression=1)
+    # invariant=1: fixed creation date and document id (DESIGN rule 5). The initial font
+    # is ours: reportlab's default would put a non-embedded Helvetica on every page.
+    c = Canvas(
+        buffer,
+        pagesize=(L.PAGE_WIDTH, L.PAGE_HEIGHT),
+        invariant=1,
+        pageCompression=1,
+        initialFontName=L.FONT,
+    )
     c.setTitle(f"{d.title} {d.number}")
     c.setAuthor(d.issuer_name)
     c.setSubject(d.customer_code)
+    c.setKeywords(d.number)
     c.setCreator("iportal")
-    fonts = {name: c._doc.getInternalFontName(name) for name in (L.FONT, L.FONT_BOLD)}
-    mark = _duplicate_mark(d, fonts) if d.duplicate else None
+    make_archival(c, d.language)
+    encoder = Encoder(c._doc, (L.FONT, L.FONT_BOLD), seed=_seed(d.language))
+    mark = _duplicate_mark(d, encoder) if d.duplicate else None
     pages = 0
     for index, (start, end, with_summary) in enumerate(plan):
         pages += 1
-        page = _Page(fonts)
+        page = _Page(encoder)
         if index == 0:
             _first_page_header(page, d)
             table_top = L.TABLE_TOP_FIRST
@@ -693,14 +787,21 @@ def draw_pages(job: RenderJob) -> tuple[bytes, int]:
         c.showPage()
     # Binary (Flate only) streams: ASCII85 on top costs CPU and 25 % in size for nothing
     # a PDF reader needs. rl_config is process-wide, so it is restored after the save.
+    drop_page_transitions(c)
     saved, rl_config.useA85 = rl_config.useA85, 0
     try:
         c.save()
     finally:
         rl_config.useA85 = saved
-    return buffer.getvalue(), pages
+    return Drawing(buffer.getvalue(), pages, sorted(encoder.missing))
+
+
+def draw_pages(job: RenderJob) -> tuple[bytes, int]:
+    """(PDF bytes, page count) of one document."""
+    drawing = draw_rendition(job)
+    return drawing.data, drawing.pages
 
 
 def draw_document(job: RenderJob) -> bytes:
     """PDF bytes of one document (A4, the customer's language)."""
-    return draw_pages(job)[0]
+    return draw_rendition(job).data

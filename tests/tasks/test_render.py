@@ -206,21 +206,24 @@ def test_hostile_names_never_crash(tmp_path, name):
     assert "DL50012345" in text
     assert len(text) < 4000  # long names are cut, not spilled
     if name.startswith("Ørsted"):
-        assert "Ørsted ? Görlitz Liège €" in text and "é" in text
+        # Issue 17: no more "?" for characters outside Windows-1252; what no font has
+        # (emoji, a lone surrogate, CJK) is drawn as U+FFFD and reported.
+        assert "Ørsted \ufffd Görlitz Liège €" in text and "é" in text
+        assert set(result.missing_glyphs) == {"🚗", "\ud800", "中", "文"}
 
 
-def test_clean_keeps_winansi_and_replaces_the_rest():
+def test_clean_keeps_text_and_widths_match_reportlab():
     assert clean("Görlitz Liège Ørsted € ‘x’") == "Görlitz Liège Ørsted € ‘x’"
     assert clean("a\r\nb") == "a  b"
-    assert clean("🚗") == "?"
+    assert clean("Шевченко") == "Шевченко"  # was "????????" with the Helvetica fonts
     assert clean("x" * 10_000) == "x" * 400
-    for text in ("Ørsted €", "Hello (world)", "Straße"):
+    for text in ("Ørsted €", "Hello (world)", "Straße", "Παπαδόπουλος"):
         # our width table agrees with reportlab's own metrics
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        assert width(text, "Helvetica", 9) == pytest.approx(stringWidth(text, "Helvetica", 9))
-    assert width(fit("W" * 400, "Helvetica", 9, 100), "Helvetica", 9) <= 100
-    lines = wrap("word " * 200, "Helvetica", 9, 100, 2)
+        assert width(text, "DejaVuSans", 9) == pytest.approx(stringWidth(text, "DejaVuSans", 9))
+    assert width(fit("W" * 400, "DejaVuSans", 9, 100), "DejaVuSans", 9) <= 100
+    lines = wrap("word " * 200, "DejaVuSans", 9, 100, 2)
     assert len(lines) == 2 and lines[-1].endswith("\u2026")
 
 
