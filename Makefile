@@ -17,9 +17,10 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 
-# Browser tests drive Debian's Chromium (no browser download by the test tool).
+# Browser tests drive Debian's Chromium (no browser download by the test tool); the PDF
+# tests read documents back with poppler's pdftotext and pdffonts.
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && command -v pdftotext && command -v pdffonts; } >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 demo: install
 	$(VENV)/bin/iportal demo --data-dir var
