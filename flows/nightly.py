@@ -226,6 +226,7 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
         batch_size=settings.batch_size,
         lock_timeout=settings.lock_timeout_seconds,
         actor=ACTOR,
+        timezone=settings.timezone,
     )
     timings: dict[str, float] = {}
     mark = time.monotonic()

@@ -99,6 +99,7 @@ def test_snapshot_holds_channel_mix_as_a_table_equal_to_the_live_view(tmp_path):
         ("channel", "VARCHAR"),
         ("month", "DATE"),
         ("documents", "BIGINT"),
+        ("source", "VARCHAR"),  # issue 20: 'pipeline' | 'legacy'
     ]
     assert result.rows == live and sum(r[3] for r in live) == 30  # originals only
     # the writer's own database keeps the live view

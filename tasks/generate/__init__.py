@@ -42,8 +42,9 @@ from .customers import (
     to_csv_row,
 )
 from .documents import Ledger, build_invoice, build_tonight, iter_history
+from .legacy import add_legacy_deliveries
 from .showcase import SHOWCASE, build_showcase
-from .writers import write_csv, write_jsonl, write_parquet
+from .writers import DOCUMENT_SCHEMA, LEGACY_DOCUMENT_SCHEMA, write_csv, write_jsonl, write_parquet
 
 __all__ = ["GeneratedSummary", "write_landing_files"]
 
@@ -105,9 +106,12 @@ def write_landing_files(
     as_of: date | None = None,
     bad_rows: int = 0,
     history_format: str = "parquet",
+    legacy_channels: bool = True,
 ) -> GeneratedSummary:
     """Write one night's landing files for `customers` customer codes and `years` of history.
 
+    legacy_channels=False leaves out how the legacy system delivered the history (the
+    legacy_* fields, issue 20): a history file as before that contract.
     bad_rows=N appends N broken rows of each kind in bad_rows.DOCUMENT_KINDS (to the
     tonight file) and bad_rows.CUSTOMER_KINDS (to the customers file).
     """
@@ -138,8 +142,13 @@ def write_landing_files(
     ledger = Ledger()
     history = iter_history(open_stream(seed, "history"), contracts, window_start, yesterday, ledger)
     history_path = out_dir / f"documents_history_{stamp}.{history_format}"
-    writer = write_parquet if history_format == "parquet" else write_jsonl
-    history_count = writer(history_path, history)
+    if legacy_channels:
+        history = add_legacy_deliveries(history, codes, seed, yesterday)
+    if history_format == "jsonl":
+        history_count = write_jsonl(history_path, history)
+    else:
+        schema = LEGACY_DOCUMENT_SCHEMA if legacy_channels else DOCUMENT_SCHEMA
+        history_count = write_parquet(history_path, history, schema)
 
     tonight = build_tonight(open_stream(seed, "tonight"), contracts, yesterday, ledger)
     bad_documents: list[dict] = []

@@ -51,6 +51,14 @@ DOCUMENT_SCHEMA = pa.schema(
     ]
 )
 
+# Issue 20: the history file also says how the legacy system delivered each document.
+LEGACY_DOCUMENT_SCHEMA = (
+    DOCUMENT_SCHEMA.append(pa.field("legacy_channel", pa.string()))
+    .append(pa.field("legacy_delivered_at", pa.string()))
+    .append(pa.field("legacy_print_batch", pa.string()))
+    .append(pa.field("legacy_message_id", pa.string()))
+)
+
 
 @contextmanager
 def open_atomic(path: Path, mode: str = "w") -> Iterator[IO]:
@@ -97,11 +105,13 @@ def batched(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def write_parquet(path: Path, documents: Iterable[dict]) -> int:
+def write_parquet(
+    path: Path, documents: Iterable[dict], schema: pa.Schema = DOCUMENT_SCHEMA
+) -> int:
     """Streamed in row groups so 10^5-10^6 documents never sit in memory at once."""
     count = 0
-    with open_atomic(path, "wb") as f, pq.ParquetWriter(f, DOCUMENT_SCHEMA) as writer:
+    with open_atomic(path, "wb") as f, pq.ParquetWriter(f, schema) as writer:
         for batch in batched(documents, PARQUET_BATCH_ROWS):
-            writer.write_table(pa.Table.from_pylist(batch, schema=DOCUMENT_SCHEMA))
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             count += len(batch)
     return count

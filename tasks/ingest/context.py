@@ -18,6 +18,7 @@ class FileReport:
     ingested: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    legacy: int = 0  # legacy deliveries recorded (issue 20)
     reasons: Counter = field(default_factory=Counter)
     # Documents ingested whose VAT category was inferred from the rate (v1 lines, issue 17)
     vat_inferred: int = 0
@@ -34,3 +35,4 @@ class IngestContext:
     batch_size: int
     lock_timeout: float
     actor: str = "nightly"
+    timezone: str = "Europe/Brussels"  # of legacy timestamps without an offset (issue 20)

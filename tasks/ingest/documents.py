@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from domain.validate import Rejection, RowError, explain, validate_document
 from domain.vat import check_buyer, tax_of_line
 from tasks.ingest.context import FileReport, IngestContext
+from tasks.ingest.legacy import parse_legacy_delivery, store_legacy_deliveries
 from tasks.ingest.quarantine import quarantine_row, store_quarantine
 from tasks.ingest.tables import register
 from warehouse.audit import AuditEvent, append_events
@@ -92,19 +93,28 @@ def document_events(rows: list[dict], actor: str) -> list[AuditEvent]:
 
 
 def ingest_document_chunk(con, raw_chunk, seen, report: FileReport, ctx: IngestContext) -> None:
-    valid, quarantined = [], []
+    valid, quarantined, legacies = [], [], []
     for line, raw in raw_chunk:
         report.rows_total += 1
         if isinstance(raw, Rejection):
             quarantined.append(quarantine_row(report, line, raw, None, ctx))
             continue
         try:
-            valid.append((line, validate_document(raw, ctx.issuers)))
+            document = validate_document(raw, ctx.issuers)
+            legacy = parse_legacy_delivery(raw, document, ctx.go_live, ctx.timezone)
         except RowError as error:
             quarantined.append(quarantine_row(report, line, error.rejection, raw, ctx))
+            continue
+        valid.append((line, document))
+        if legacy:  # issue 20: how the legacy system delivered a history document
+            legacies.append((line, legacy))
     with transaction(con):
         new, rejected = classify_documents(con, valid, seen, report, ctx) if valid else ([], [])
         quarantined += [quarantine_row(report, line, rej, raw, ctx) for line, rej, raw in rejected]
         report.ingested += insert_rows(con, "documents", new)
         append_events(con, document_events(new, ctx.actor))
         store_quarantine(con, quarantined)
+        rejected_lines = {line for line, *_ in rejected}
+        report.legacy += store_legacy_deliveries(
+            con, legacies, rejected_lines, report.file_name, ctx
+        )
