@@ -148,23 +148,35 @@ def refresh_snapshot(database: Path, snapshot: Path) -> Path:
     return snapshot
 
 
-def materialise_for_readers(snapshot: Path) -> bool:
+# view → its sort order as a table (zone maps then skip months a query filters out)
+MATERIALISED_VIEWS = {
+    "channel_mix_monthly": "month, issuer, channel",
+    "paper_share_monthly": "month, issuer",
+    "peppol_status_monthly": "month, issuer, status",
+    "portal_first_reads": "issue_date, issuer, document_number",
+}
+
+
+def materialise_for_readers(snapshot: Path) -> list[str]:
     """In the snapshot copy, analyst views too slow to run live become tables (issue 6:
-    channel_mix_monthly). If anything fails the view stays: slower, never broken."""
+    channel_mix_monthly; issue 20: the views over every delivery). Each in its own
+    transaction: if one fails that view stays a view, slower, never broken."""
     con = duckdb.connect(str(snapshot))
+    done = []
     try:
-        present = run_sql(
-            con, "SELECT 1 FROM duckdb_views() WHERE view_name = 'channel_mix_monthly'"
-        )
-        if not present:
-            return False
-        with transaction(con):
-            run_sql(con, load_sql("snapshot_materialise"))
-        return True
-    except duckdb.Error:
-        return False
+        present = {row[0] for row in run_sql(con, "SELECT view_name FROM duckdb_views()")}
+        for view, order in MATERIALISED_VIEWS.items():
+            if view not in present:
+                continue
+            try:
+                with transaction(con):
+                    run_sql(con, load_sql("snapshot_materialise").format(view=view, order=order))
+            except duckdb.Error:
+                continue
+            done.append(view)
     finally:
         con.close()
+    return done
 
 
 def open_reader(database: Path, snapshot: Path) -> duckdb.DuckDBPyConnection:
