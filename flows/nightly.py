@@ -17,12 +17,13 @@ from prefect.cache_policies import NO_CACHE
 
 from domain.clock import resolve_as_of
 from flows.digest import send_immediate_digests
-from flows.report import publish_night_report
+from flows.report import publish_morning_report, publish_night_report
 from iportal.config import Settings, load_settings
 from tasks import accounts, paper, peppol, portal, progress, renditions, route, runs
 from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
 from tasks.print_batch import build_print_batch
 from tasks.storage import open_storage, storage_config
+from tasks.usage import start_usage, usage_since
 from warehouse.store import open_writer, refresh_snapshot
 
 ACTOR = "nightly"
@@ -214,7 +215,7 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
     logger = get_run_logger()
     settings = load_settings(data_dir)
     moment = resolve_as_of(as_of, settings.timezone)
-    started = time.monotonic()
+    started, usage = time.monotonic(), start_usage()
     run_id, go_live = start_night(settings, moment)
     logger.info("nightly run %s as of %s (go-live %s)", run_id, moment.isoformat(), go_live)
     ctx = IngestContext(
@@ -267,6 +268,9 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
     }
     summary["notifications"] = send_immediate_digests(settings, moment, run_id)
+    summary["resources"] = usage_since(usage)  # issue 20: CPU and peak memory per night
     summary = finish_night(settings, run_id, summary)
     publish_night_report(summary)
+    report = publish_morning_report(settings, moment.isoformat())
+    summary["morning_report"] = str(report) if report else None
     return summary

@@ -1,8 +1,14 @@
-"""The run report as Prefect artifacts: counts per channel, quarantine, timings."""
+"""The run report as Prefect artifacts: counts per channel, quarantine, timings; and the
+morning report (issue 20) after each night."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from iportal.config import Settings
 
 
 def quarantine_lines(summary: dict) -> list[str]:
@@ -67,3 +73,23 @@ def publish_night_report(summary: dict) -> None:
         table=summary["deliveries"] or [{"channel": "-", "deliveries": 0}],
         description="Deliveries decided by this run, per channel and status",
     )
+
+
+def publish_morning_report(settings: Settings, as_of: str) -> Path | None:
+    """Issue 20: the morning report as `<data_dir>/reports/morning-<date>.html` and the
+    same sections as the `morning-report` Markdown artifact. A report problem is logged,
+    never fails the night: the night's work is committed by then."""
+    from iportal.report import render_markdown, write_report
+
+    out = settings.data_dir / "reports" / f"morning-{as_of[:10]}.html"
+    try:
+        content = write_report(settings, out)
+        create_markdown_artifact(
+            key="morning-report",
+            markdown=render_markdown(content, out),
+            description="Morning report: exceptions first, 30 nights, channel mix",
+        )
+    except Exception:  # noqa: BLE001 - logged with its traceback; the night stands
+        logging.getLogger(__name__).exception("the morning report could not be written")
+        return None
+    return out

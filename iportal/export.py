@@ -14,7 +14,14 @@ EXPORTED_VIEWS = {
     "consent_history": '"at"',
     "audit_log": '"at"',
     "channel_mix_monthly": "month",
+    "paper_share_monthly": "month",  # issue 20
+    "portal_first_reads": "issue_date",
+    "digest_outcomes_monthly": "month",
+    "peppol_status_monthly": "month",
+    "quarantine_by_run": "started_at",
 }
+# views with a `month` column of their own: partitioned by year only (see copy_statement)
+MONTHLY_VIEWS = {view for view, moment in EXPORTED_VIEWS.items() if moment == "month"}
 
 
 def copy_statement(view: str, moment: str, target: Path) -> str:
@@ -22,8 +29,8 @@ def copy_statement(view: str, moment: str, target: Path) -> str:
     user input; the path is quoted. channel_mix_monthly has a `month` column of its own
     (a DATE): it is partitioned by year only, so reading it back with
     hive_partitioning=true keeps that column instead of replacing it with a number."""
-    partitions = "year" if view == "channel_mix_monthly" else "year, month"
-    month = "" if view == "channel_mix_monthly" else f", coalesce(month({moment}), 0) AS month"
+    partitions = "year" if view in MONTHLY_VIEWS else "year, month"
+    month = "" if view in MONTHLY_VIEWS else f", coalesce(month({moment}), 0) AS month"
     path = str(target).replace(chr(39), chr(39) * 2)
     return (
         f"COPY (SELECT *, coalesce(year({moment}), 0) AS year{month} FROM {view}) "
