@@ -19,6 +19,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import matplotlib
 
@@ -85,8 +86,10 @@ def colour_of(channel: str) -> str:
     return CHANNEL_COLOURS.get(channel, OTHER_COLOUR)
 
 
-def collect_nights(con, limit: int) -> list[dict]:
+def collect_nights(con, limit: int, zone: str) -> list[dict]:
     nights = list(reversed(query_dicts(con, "report_nights", {"limit": limit})))
+    for night in nights:  # a night is named by its local date (DESIGN rule 6)
+        night["as_of"] = night["as_of"].astimezone(ZoneInfo(zone))
     counts = query_dicts(con, "report_night_channels", {"run_ids": [n["run_id"] for n in nights]})
     for night in nights:
         night["channels"] = {c["channel"]: c["documents"] for c in counts
@@ -116,7 +119,7 @@ def uncollected(batches: list[dict], print_dir: Path) -> list[dict]:
 
 
 def collect_report(con, settings: Settings, nights: int = NIGHTS) -> ReportContent:
-    night_rows = collect_nights(con, nights)
+    night_rows = collect_nights(con, nights, settings.timezone)
     last = night_rows[-1] if night_rows else None
     until = last["started_at"] if last else datetime.now(UTC)
     previous = night_rows[-2]["started_at"] if len(night_rows) > 1 else until - timedelta(days=1)
@@ -158,17 +161,25 @@ def night_labels(nights: list[dict]) -> list[str]:
     return [str(n["as_of"])[:10] for n in nights]
 
 
+def label_nights(axes, nights: list[dict]) -> list[int]:
+    """Positions, not categories: two runs of one night (a re-run after a crash) keep a
+    bar each."""
+    positions = list(range(len(nights)))
+    axes.set_xticks(positions, night_labels(nights), rotation=60, fontsize=7)
+    axes.set_xlabel("night (as of)")
+    return positions
+
+
 def chart_night_channels(nights: list[dict], channels: list[str]) -> Chart:
     labels = night_labels(nights)
     figure, axes = plt.subplots(figsize=(9, 3.4))
+    positions = label_nights(axes, nights)
     bottom = [0] * len(nights)
     for channel in channels:
         values = [n["channels"].get(channel, 0) for n in nights]
-        axes.bar(labels, values, bottom=bottom, label=channel, color=colour_of(channel))
+        axes.bar(positions, values, bottom=bottom, label=channel, color=colour_of(channel))
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_ylabel("documents per night")
-    axes.set_xlabel("night (as of)")
-    axes.tick_params(axis="x", labelrotation=60, labelsize=7)
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), title="channel")
     title = f"Documents per channel, last {len(nights)} nights"
     axes.set_title(title)
@@ -180,16 +191,14 @@ def chart_night_channels(nights: list[dict], channels: list[str]) -> Chart:
 
 
 def chart_step_durations(nights: list[dict]) -> Chart:
-    labels = night_labels(nights)
     figure, axes = plt.subplots(figsize=(9, 3.4))
+    positions = label_nights(axes, nights)
     bottom = [0.0] * len(nights)
     for step in STEPS:
         values = [n[f"{step}_seconds"] or 0.0 for n in nights]
-        axes.bar(labels, values, bottom=bottom, label=step, color=STEP_COLOURS[step])
+        axes.bar(positions, values, bottom=bottom, label=step, color=STEP_COLOURS[step])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_ylabel("duration (s)")
-    axes.set_xlabel("night (as of)")
-    axes.tick_params(axis="x", labelrotation=60, labelsize=7)
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), title="step")
     title = "Duration per step"
     axes.set_title(title)
@@ -201,14 +210,15 @@ def chart_step_durations(nights: list[dict]) -> Chart:
 
 
 def chart_resources(nights: list[dict]) -> Chart:
-    labels = night_labels(nights)
     figure, (cpu, memory) = plt.subplots(2, 1, figsize=(9, 4.2), sharex=True)
-    cpu.plot(labels, [n["cpu_seconds"] for n in nights], marker="o", color="#0072B2")
+    positions = label_nights(memory, nights)
+    nan = float("nan")  # a night without a measure is a gap, not a zero
+    cpu_values = [nan if n["cpu_seconds"] is None else n["cpu_seconds"] for n in nights]
+    rss_values = [nan if n["peak_rss_mib"] is None else n["peak_rss_mib"] for n in nights]
+    cpu.plot(positions, cpu_values, marker="o", color="#0072B2")
     cpu.set_ylabel("CPU time (s)")
-    memory.plot(labels, [n["peak_rss_mib"] for n in nights], marker="s", color="#D55E00")
+    memory.plot(positions, rss_values, marker="s", color="#D55E00")
     memory.set_ylabel("peak memory (MiB)")
-    memory.set_xlabel("night (as of)")
-    memory.tick_params(axis="x", labelrotation=60, labelsize=7)
     title = "CPU time and peak memory per night"
     cpu.set_title(title)
     measured = [n for n in nights if n["cpu_seconds"] is not None]

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def earlier_nights(last_started) -> list[dict]:
+def earlier_nights(last_as_of, last_started) -> list[dict]:
     rows = []
     for n in range(1, 6):
         summary = {
@@ -31,7 +31,7 @@ def earlier_nights(last_started) -> list[dict]:
             "resources": {"cpu_seconds": 20.0 + n, "peak_rss_mib": 300.0 + 10 * n},
         }  # fmt: skip
         rows.append(
-            {"run_id": f"night-{n}", "flow": "nightly", "as_of": last_started - timedelta(days=n),
+            {"run_id": f"night-{n}", "flow": "nightly", "as_of": last_as_of - timedelta(days=n),
              "started_at": last_started - timedelta(days=n, hours=1),
              "finished_at": last_started - timedelta(days=n), "status": "completed",
              "summary": json.dumps(summary)}
@@ -44,10 +44,10 @@ def data_dir(tmp_path_factory, prefect_harness) -> Path:
     path = tmp_path_factory.mktemp("report")
     night = build_analyst_data(path)
     with open_writer(path / "warehouse.duckdb", "test") as con:
-        [(started,)] = con.execute(
-            "SELECT started_at FROM runs WHERE run_id = ?", [night["run_id"]]
+        [(as_of, started)] = con.execute(
+            "SELECT as_of, started_at FROM runs WHERE run_id = ?", [night["run_id"]]
         ).fetchall()
-        insert_rows(con, "runs", earlier_nights(started))
+        insert_rows(con, "runs", earlier_nights(as_of, started))
         insert_rows(
             con,
             "bounces",
