@@ -222,7 +222,8 @@ def test_report_is_self_contained_html_with_charts(night, tmp_path):
     data_dir, _, _ = night
     html = build_report(data_dir, tmp_path / "report.html").read_text()
     assert html.count("data:image/png;base64,") >= 1
-    assert 'id="runs"' in html and "completed" in html
+    assert 'id="nights"' in html and "completed" in html  # issue 20: the morning report
+    assert list((data_dir / "reports").glob("morning-*.html"))  # also written by the night
     assert "http://" not in html and "https://" not in html  # nothing to fetch
 
 
