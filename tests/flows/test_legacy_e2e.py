@@ -119,3 +119,31 @@ def test_a_backfill_publishes_legacy_portal_documents_once_and_leaves_legacy_row
         "AND purpose <> 'legacy'",
         [code],
     ) == [(0,)]
+
+
+def read_artifact(key: str):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+    return found[0].data if found else None
+
+
+def test_the_night_leaves_its_morning_report_as_a_file_and_an_artifact(night):
+    data_dir, _, result = night
+    page = data_dir / "reports" / "morning-2026-11-27.html"
+    assert result["morning_report"] == str(page) and page.exists()
+    markdown = read_artifact("morning-report")
+    assert markdown.index("## Last night's exceptions") < markdown.index("## The last 1 nights")
+    assert str(page) in markdown
+    # the same channel mix as the page: history years from the legacy deliveries
+    [(paper_2019,)] = rows(
+        data_dir,
+        "SELECT count(*) FROM legacy_deliveries l JOIN documents d USING (issuer, document_number) "
+        "WHERE l.issuer = 'DL5' AND l.channel = 'paper' AND year(d.issue_date) = 2019",
+    )
+    assert f"| DL5 | 2019 | {paper_2019} |" in markdown
+    assert f">{paper_2019}</td>" in page.read_text(encoding="utf-8")
