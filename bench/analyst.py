@@ -137,8 +137,8 @@ def add_issue_20_rows(con) -> None:
 
     run_sql(
         con,
-        "INSERT INTO document_reads SELECT 'r' || (hash(document_number) % 3) || "
-        "'@example.be', issuer, document_number, min(dispatched_at) + INTERVAL "
+        "INSERT INTO document_reads SELECT 'P' || (hash(document_number) % 3), "
+        "issuer, document_number, min(dispatched_at) + INTERVAL "
         "(hash(document_number) % 900) HOUR FROM deliveries WHERE channel = 'portal' "
         "AND hash(document_number) % 10 < 6 GROUP BY issuer, document_number",
     )

@@ -27,7 +27,7 @@ def reads(rng: Random, published: list[tuple]) -> list[dict]:
         for reader in range(rng.choice((1, 1, 2))):
             opened = at + timedelta(hours=rng.randint(1, 24 * 40), minutes=rng.randint(0, 59))
             rows.append(
-                {"reader_email": f"r{reader}@example.be", "issuer": issuer,
+                {"person_id": f"P{reader}", "issuer": issuer,
                  "document_number": number, "first_read_at": opened}
             )  # fmt: skip
     return rows

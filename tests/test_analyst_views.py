@@ -108,7 +108,7 @@ def test_portal_first_reads(con, tables):
     reads = (
         tables["document_reads"]
         .groupby(["issuer", "document_number"], as_index=False)
-        .agg(first_read_at=("first_read_at", "min"), readers=("reader_email", "size"))
+        .agg(first_read_at=("first_read_at", "min"), readers=("person_id", "size"))
     )
     expected = first.merge(tables["documents"], on=["issuer", "document_number"]).merge(
         reads, on=["issuer", "document_number"], how="left"
