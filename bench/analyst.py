@@ -80,7 +80,8 @@ def build(data_dir: Path, deliveries: int) -> float:
                 DATE '{FIRST_DAY}' + CAST(i * ({YEARS} * 365) // {documents} AS INTEGER),
                 NULL, printf('%07d', i % 400000), 'C-1', 'EUR', '[]',
                 (i % 90000) / 100, 0, (i % 90000) / 100, NULL, NULL, 'x', false,
-                'bench', 0, now(), 'bench'
+                'bench', 0, now(), 'bench',
+                NULL, NULL, false  -- period_start, period_end, vat_category_inferred (011)
             FROM range({documents}) AS t(i)
             """,
         )
