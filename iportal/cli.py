@@ -28,6 +28,17 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def own_children() -> None:
+    # Every process this command starts carries IPORTAL_RUN_OWNER, so that the next run
+    # or `iportal status` can end what a crash of this one left behind (issue 19).
+    from tasks.lifecycle import mark_owner
+
+    mark_owner()
+
+
 app.add_typer(account_app, name="account")
 app.add_typer(code_app, name="code")
 app.command()(optout)

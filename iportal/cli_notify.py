@@ -38,10 +38,12 @@ def digest(
     Example: iportal digest --frequency daily --data-dir var --as-of 2026-11-28
     """
     from flows.digest import digest as digest_flow
+    from iportal.prefect_env import guard_ephemeral_api
     from tasks.notify import FREQUENCIES
 
     if frequency not in FREQUENCIES:
         raise typer.BadParameter(f"--frequency must be one of {', '.join(FREQUENCIES)}")
+    guard_ephemeral_api()  # dies with this process (issue 19)
     summary = digest_flow(frequency=frequency, as_of=as_of, data_dir=str(data_dir))
     if json_out:
         console.print_json(json.dumps(summary, default=str))

@@ -21,6 +21,9 @@ def run_with_progress(
     """Run a flow in this process with a rich progress bar fed by tasks.progress."""
     from flows.backfill import backfill
     from flows.nightly import nightly
+    from iportal.prefect_env import guard_ephemeral_api
+
+    guard_ephemeral_api()  # dies with this process (issue 19)
 
     flows = {"nightly": nightly, "backfill": backfill}
     bars = Progress(

@@ -46,3 +46,60 @@ def configure_prefect(quiet: bool = True) -> None:
         if key == "PREFECT_LOGGING_LEVEL" and not quiet:
             continue
         os.environ.setdefault(key, value)
+
+
+def guard_ephemeral_api() -> str | None:
+    """Start Prefect's ephemeral API now, in this (main) thread, so that it dies with this
+    process, also on SIGKILL (issue 19); its URL, or None when a server is configured.
+
+    Without PREFECT_API_URL, Prefect starts `uvicorn … prefect.server` as a child the
+    first time any of its clients needs an API, and a SIGKILL of this process leaves it
+    running (measured: always, ~200 MB). Prefect shares one instance per port
+    (SubprocessASGIServer._instances); ours takes that place before Prefect makes its
+    own, so every Prefect client uses it. PR_SET_PDEATHSIG is tied to the thread that
+    forked the child, hence the start here, from the CLI's main thread.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = guarded_server(SubprocessASGIServer)
+    server.start()
+    return server.api_url
+
+
+def guarded_server(base):
+    """Prefect's shared ephemeral server instance, ours if Prefect has not made one."""
+    if None in base._instances:  # Prefect's own is already there: nothing left to guard
+        return base._instances[None]
+
+    class GuardedServer(base):
+        def _run_uvicorn_command(self):
+            import subprocess
+            import sys
+
+            import prefect
+            from prefect.settings import get_current_settings
+
+            from tasks.lifecycle import die_with_parent
+
+            # Prefect 3.9's command (server.py: _run_uvicorn_command), plus the signal.
+            environment = {
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+                **get_current_settings().to_environment_variables(exclude_unset=True),
+            }
+            return subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir",
+                 str(prefect.__module_path__.parent), "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+                env=environment,
+                preexec_fn=die_with_parent,  # noqa: PLW1509 - one prctl call, no locks
+            )  # fmt: skip
+
+    return GuardedServer()

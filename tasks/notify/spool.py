@@ -18,6 +18,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from tasks.lifecycle import pool_initializer
 from tasks.notify.message import InvalidAddress, build_message
 from tasks.notify.records import Digest
 
@@ -67,5 +68,7 @@ def compose_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(  # workers die with this process, also on SIGKILL (issue 19)
+        workers, mp_context=context, initializer=pool_initializer, initargs=(os.getpid(),)
+    ) as pool:
         yield pool

@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
+from tasks.lifecycle import pool_initializer
 from tasks.peppol.build import build_ubl
 from tasks.peppol.failure import Failure
 from tasks.peppol.record import Checked
@@ -69,7 +71,9 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
         pool = _pools.get(workers)
         if pool is None or getattr(pool, "_broken", False):
             context = multiprocessing.get_context("forkserver")
-            pool = _pools[workers] = ProcessPoolExecutor(workers, mp_context=context)
+            pool = _pools[workers] = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=pool_initializer, initargs=(os.getpid(),)
+            )  # workers die with this process, also on SIGKILL (issue 19)
         return pool
 
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
 
 from domain.records import RenderedDocument, RenderJob
+from tasks.lifecycle import pool_initializer
 from tasks.render.pdf import draw_document, draw_rendition
 from tasks.storage import StorageConfig, open_storage, write_atomic
 
@@ -116,7 +118,13 @@ def render_pool(workers: int, context: str = MP_CONTEXT) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context(context)
     if context == "forkserver":
         ctx.set_forkserver_preload(_PRELOAD)  # effective if the server is not yet up
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker)
+    # Workers die with this process, also on its SIGKILL (tasks/lifecycle.py, issue 19).
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=pool_initializer,
+        initargs=(os.getpid(), _warm_worker),
+    )
 
 
 _pools: dict[int, ProcessPoolExecutor] = {}
