@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from iportal.config import load_settings
 from warehouse.audit import ChainReport, verify_chain
-from warehouse.store import open_reader
+from warehouse.store import ReadSource, open_operator_reader, open_reader, snapshot_reader
 
 
 @dataclass
@@ -17,21 +17,24 @@ class QueryResult:
     rows: list[tuple]
     source: Path
     fresh_as_of: datetime
+    read: ReadSource | None = None
 
 
-def run_query(data_dir: Path, query: str) -> QueryResult:
-    """The connection is read-only: a write statement fails inside DuckDB itself."""
+def run_query(data_dir: Path, query: str, snapshot: bool = False) -> QueryResult:
+    """The connection is read-only: a write statement fails inside DuckDB itself. The
+    live warehouse when no writer holds it (issue 19: after `bounces ingest` or `code
+    redeem` an operator sees the change at once), else the snapshot, saying why;
+    `snapshot=True` always reads the snapshot (long analyst queries: DESIGN rule 8)."""
     settings = load_settings(data_dir)
-    con = open_reader(settings.warehouse_path, settings.snapshot_path)
-    try:
+    if snapshot:
+        reading = snapshot_reader(settings.warehouse_path, settings.snapshot_path)
+    else:
+        reading = open_operator_reader(settings.warehouse_path, settings.snapshot_path)
+    with reading as (con, source):
         cursor = con.execute(query)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []
-    finally:
-        con.close()
-    source = settings.snapshot_path if settings.snapshot_path.exists() else settings.warehouse_path
-    fresh = datetime.fromtimestamp(source.stat().st_mtime, UTC)
-    return QueryResult(columns, rows, source, fresh)
+    return QueryResult(columns, rows, source.path, source.fresh_as_of, source)
 
 
 def verify_audit(data_dir: Path) -> ChainReport:

@@ -11,20 +11,30 @@ from typing import Annotated
 
 import typer
 
-from iportal import output
+from iportal import exit_codes, output
 from iportal.cli_accounts import account_app
-from iportal.cli_common import AsOf, DataDir, Json, console, err, one_line_errors
+from iportal.cli_common import (
+    AsOf,
+    DataDir,
+    Json,
+    console,
+    err,
+    exit_if_queued,
+    one_line_errors,
+)
 from iportal.cli_consent import code_app, optout
 from iportal.cli_documents import documents, duplicate, open_
 from iportal.cli_notify import bounces_app, digest
 from iportal.cli_peppol import peppol_app
 from iportal.cli_portal import portal_app
+from iportal.cli_status import status
 from iportal.prefect_env import configure_prefect
 
 configure_prefect()
 
 app = typer.Typer(
     help="iportal: deliver invoices and credit notes (ingest, render, route, print, publish).",
+    epilog=exit_codes.epilog(),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -49,6 +59,7 @@ app.add_typer(peppol_app, name="peppol")
 app.command()(documents)
 app.command("open")(open_)
 app.command()(duplicate)
+app.command()(status)
 
 
 @app.command()
@@ -83,6 +94,7 @@ def nightly(data_dir: DataDir = Path("var"), as_of: AsOf = None, json_out: Json 
     """
     summary = output.run_with_progress(console, "nightly", data_dir, as_of, json_out)
     output.show_night(console, summary, data_dir, json_out)
+    exit_if_queued(summary)
 
 
 @app.command()
@@ -114,6 +126,7 @@ def backfill(
                 for k in ("decided", "skipped", "rendered", "verified", "repaired", "published")
             )
         )
+    exit_if_queued(summary)
 
 
 @app.command()
@@ -147,14 +160,18 @@ def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query.")],
     data_dir: DataDir = Path("var"),
     format: Annotated[str, typer.Option(help="table, csv or json")] = "table",
+    snapshot: Annotated[
+        bool, typer.Option("--snapshot", help="Read the snapshot even when the warehouse is free.")
+    ] = False,
 ) -> None:
-    """Run read-only SQL on the analysts' snapshot (refreshed at the end of each run).
+    """Run read-only SQL on the live warehouse when no run writes it, else on the
+    analysts' snapshot (refreshed at the end of each run); the last line says which.
 
     Example: iportal sql "SELECT channel, count(*) FROM delivery_history GROUP BY 1"
     """
     from iportal.analyst import run_query
 
-    result = run_query(data_dir, query)
+    result = run_query(data_dir, query, snapshot)
     output.show_query(console, err, result, format)
 
 
@@ -197,7 +214,7 @@ def audit_verify(
             f"{', '.join(renders.mismatches[:10])}"
         )
     if not report.ok or (renders and renders.mismatches):
-        raise typer.Exit(2)
+        raise typer.Exit(exit_codes.ATTENTION)
 
 
 @app.command()

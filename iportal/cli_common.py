@@ -17,6 +17,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from iportal.exit_codes import FAILED
+
 console = Console()
 err = Console(stderr=True)
 
@@ -40,9 +42,20 @@ def one_line_errors(command):
             raise
         except Exception as error:  # the operator gets one line; details are in the logs
             err.print(f"[red]error:[/red] {type(error).__name__}: {error}", highlight=False)
-            raise typer.Exit(1) from None
+            raise typer.Exit(FAILED) from None
 
     return wrapper
+
+
+def exit_if_queued(summary: dict) -> None:
+    """Exit 3 (QUEUED) when the run finished but left work for a later run (issue 19)."""
+    from iportal.exit_codes import QUEUED, queued_work
+
+    left = queued_work(summary)
+    for line in left:
+        err.print(f"[yellow]left queued:[/yellow] {line}", highlight=False)
+    if left:
+        raise typer.Exit(QUEUED)
 
 
 def operator() -> str:

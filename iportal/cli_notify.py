@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from iportal.cli_common import AsOf, DataDir, Json, console, one_line_errors
+from iportal.cli_common import AsOf, DataDir, Json, console, exit_if_queued, one_line_errors
 
 Frequency = Annotated[str, typer.Option("--frequency", help="immediate, daily or weekly (R11).")]
 
@@ -47,6 +47,7 @@ def digest(
     summary = digest_flow(frequency=frequency, as_of=as_of, data_dir=str(data_dir))
     if json_out:
         console.print_json(json.dumps(summary, default=str))
+        exit_if_queued(summary)
         return
     console.print(
         f"{frequency} digests, period {summary['period']}: {summary['digests_queued']} queued "
@@ -59,6 +60,7 @@ def digest(
     for failure in summary["compose_failures"]:
         console.print(f"not sent ({', '.join(failure['customer_codes'])}): {failure['error']}")
     show_flagged(summary["flagged_addresses"])
+    exit_if_queued(summary)
 
 
 bounces_app = typer.Typer(help="Bounce messages (R25).", no_args_is_help=True)

@@ -113,4 +113,5 @@ def show_query(console: Console, err: Console, result, fmt: str) -> None:
     err.print(
         f"{len(result.rows)} rows from {result.source.name}, "
         f"fresh as of {result.fresh_as_of:%Y-%m-%d %H:%M:%S} UTC"
+        + (f" ({result.read.why})" if result.read and not result.read.live else "")
     )

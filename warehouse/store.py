@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -187,3 +188,62 @@ def open_reader(database: Path, snapshot: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(source), read_only=True)
     run_sql(con, "SET TimeZone = 'UTC'")
     return con
+
+
+@dataclass
+class ReadSource:
+    """What an operator's read shows: the live warehouse, or the snapshot and why."""
+
+    live: bool
+    path: Path
+    fresh_as_of: datetime
+    why: str
+
+
+@contextmanager
+def open_operator_reader(
+    database: Path, snapshot: Path
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, ReadSource]]:
+    """Read-only connection to the live warehouse when no writer holds it (the writer
+    lock is tried once, not waited for, and held while reading so no writer starts
+    meanwhile), else to the snapshot, saying who holds the warehouse (issue 19)."""
+    from filelock import FileLock, Timeout
+
+    from warehouse.lock import describe_holder
+
+    lock = FileLock(database.with_name(database.name + ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        holder = describe_holder(database.with_name(database.name + ".holder"))
+        why = f"the warehouse is being written by {holder}: showing the snapshot"
+        with snapshot_reader(database, snapshot) as (con, source):
+            yield con, replace(source, why=why)
+        return
+    try:
+        if not database.exists():
+            raise FileNotFoundError(f"no warehouse at {database}: run `iportal nightly` first")
+        con = duckdb.connect(str(database), read_only=True)
+        run_sql(con, "SET TimeZone = 'UTC'")
+        try:
+            yield con, ReadSource(True, database, datetime.now(UTC), "live warehouse")
+        finally:
+            con.close()
+    finally:
+        lock.release()
+
+
+def modified_at(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+@contextmanager
+def snapshot_reader(
+    database: Path, snapshot: Path
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, ReadSource]]:
+    con = open_reader(database, snapshot)
+    source = snapshot if snapshot.exists() else database
+    try:
+        yield con, ReadSource(False, source, modified_at(source), "the snapshot, as asked")
+    finally:
+        con.close()

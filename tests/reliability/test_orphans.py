@@ -6,13 +6,16 @@ its own ephemeral Prefect API (no PREFECT_API_URL), killed by its crash point.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tasks.generate import write_landing_files
@@ -38,33 +41,58 @@ def processes_marked(marker: str) -> list[str]:
     return found
 
 
-def nightly_killed_at(tmp_path: Path, crash_at: str) -> tuple[int, str]:
-    data_dir = tmp_path / "data"
-    write_landing_files(data_dir / "landing", 30, 1, 3, None)
-    marker = f"H19_ORPHAN_TEST={tmp_path}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env |= {
+def iportal(tmp_path: Path, argv: list[str], **env) -> subprocess.CompletedProcess:
+    """`iportal ARGV` as its own process on its own ephemeral Prefect API (PREFECT_HOME in
+    tmp_path), marked so that the test can find every process it started."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    environment |= {
         "PREFECT_HOME": str(tmp_path / "prefect"),
-        "IPORTAL_CRASH_AT": crash_at,
+        "IPORTAL_DATA_DIR": str(tmp_path / "data"),
         "IPORTAL_BATCH_SIZE": "10",
         "IPORTAL_RENDER_WORKERS": "2",
         "H19_ORPHAN_TEST": str(tmp_path),
-    }
-    log = tmp_path / "nightly.log"
-    with log.open("w") as out:
-        run = subprocess.run(
-            [sys.executable, "-m", "iportal", "nightly", "--data-dir", str(data_dir)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=600,
+    } | env
+    with (tmp_path / "iportal.log").open("a") as out:
+        return subprocess.run(
+            [sys.executable, "-m", "iportal", *argv], cwd=ROOT, env=environment,
+            stdout=subprocess.PIPE, stderr=out, text=True, timeout=600,
         )  # fmt: skip
-    return run.returncode, marker
 
 
 @pytest.mark.parametrize("crash_at", ["render.before_record:2", "peppol.sent_not_recorded:1"])
 def test_sigkill_of_the_nightly_leaves_no_process_alive(tmp_path, crash_at):
-    code, marker = nightly_killed_at(tmp_path, crash_at)
-    assert code == -signal.SIGKILL, (tmp_path / "nightly.log").read_text()[-3000:]
+    write_landing_files(tmp_path / "data" / "landing", 30, 1, 3, None)
+    killed = iportal(tmp_path, ["nightly"], IPORTAL_CRASH_AT=crash_at)
+    assert killed.returncode == -signal.SIGKILL, (tmp_path / "iportal.log").read_text()[-3000:]
     time.sleep(5)
-    assert processes_marked(marker) == []
+    assert processes_marked(f"H19_ORPHAN_TEST={tmp_path}") == []
+    if crash_at.startswith("render"):
+        the_crashed_run_is_marked_by_status(tmp_path)
+
+
+def the_crashed_run_is_marked_by_status(tmp_path: Path) -> None:
+    """Issue 19 item 2: `iportal status` finds the killed run, marks it crashed (runs
+    table, with when and by whom; Prefect's flow run Crashed) and exits 4."""
+    status = iportal(tmp_path, ["status", "--json"])
+    assert status.returncode == 4, (tmp_path / "iportal.log").read_text()[-3000:]
+    found = json.loads(status.stdout)
+    (run,) = found["runs"]
+    assert run["status"] == "crashed" and found["crashed_now"] == [run["run_id"]]
+    assert run["crash_detected_by"].startswith("operator:") and run["crash_detected_at"]
+    assert f"run {run['run_id']} (nightly) crashed" in found["needs_a_person"]
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    flow_run_id, marked = con.execute(
+        "SELECT prefect_flow_run_id, prefect_marked_at FROM runs"
+    ).fetchone()
+    con.close()
+    assert flow_run_id and marked
+    prefect_db = sqlite3.connect(tmp_path / "prefect" / "prefect.db")
+    (state,) = prefect_db.execute(
+        "SELECT state_type FROM flow_run WHERE id = ?", [flow_run_id]
+    ).fetchone()
+    prefect_db.close()
+    assert state == "CRASHED"
+    assert processes_marked(f"H19_ORPHAN_TEST={tmp_path}") == []  # status's API ended too
 
 
 def test_the_sweep_ends_a_leftover_whose_owner_is_gone_and_only_that(tmp_path):

@@ -127,7 +127,7 @@ def test_a_modified_row_is_named(copy, statement, seq):
     assert not report.ok and report.first_broken_seq == seq
     assert report.problem == "row content does not match its hash"
     result = cli_verify(copy)
-    assert result.exit_code == 2 and f"BROKEN at seq {seq}" in result.output
+    assert result.exit_code == 4 and f"BROKEN at seq {seq}" in result.output
 
 
 def test_a_row_rewritten_with_its_own_hash_recomputed_breaks_the_next_link(copy):
