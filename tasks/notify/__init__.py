@@ -19,6 +19,7 @@ from tasks.notify.recipients import drop_unreachable_lines, resolve_all_recipien
 from tasks.notify.send import purge_spool, send_due_digests
 from tasks.notify.settings import NotifyConfig, RetryPolicy, SmtpServer
 from tasks.notify.spool import compose_pool
+from tasks.notify.suppress import fail_suppressed_digests
 from tasks.notify.transport import Unavailable, build_mailer
 from warehouse.store import load_sql, open_writer, run_sql
 
@@ -75,6 +76,8 @@ def send_digests(config: NotifyConfig, as_of, actor: str, mailer=None) -> dict:
     """Send every due digest (all frequencies), chunk by chunk, one connection."""
     total = Counter()
     unavailable = None
+    with writer(config, actor) as con:  # an operator suppressed the address (issue 19)
+        total.update(failed=fail_suppressed_digests(con, actor))
     try:
         with (mailer or build_mailer(config)).session() as session:
             while unavailable is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from tasks.notify.dsn import BounceReport, classify_status, parse_dsn
+from tasks.notify.dsn import STATUS, BounceReport, classify_status, parse_dsn
 from tasks.notify.periods import retry_delay
 from tasks.notify.settings import RetryPolicy
 from warehouse.audit import AuditEvent, append_events
@@ -69,10 +70,21 @@ def bounce_row(report: BounceReport, source: str, key: bytes, now: datetime) -> 
 
 
 def smtp_refusal(address: str, digest_id: str, error: Exception) -> BounceReport:
-    """A 5xx during the conversation, classified like a DSN (R25)."""
+    """A 5xx during the conversation, classified and recorded like a DSN (R25), with its
+    status code: the enhanced one in the reply (RFC 3463, "550 5.1.1 …" → 5.1.1), else
+    the reply code's class as X.0.0 ("550 …" → 5.0.0, RFC 3463 "other undefined")."""
     text = str(error)
     kind, category = classify_status(text, "failed")
-    return BounceReport(address.lower(), "refused", None, "hard", category, text[:500], digest_id)
+    code = reply_status_code(text)
+    return BounceReport(address.lower(), "refused", code, "hard", category, text[:500], digest_id)
+
+
+def reply_status_code(reply: str) -> str | None:
+    enhanced = STATUS.search(reply)
+    if enhanced:
+        return enhanced.group(0)
+    basic = re.match(r"\s*([245])\d\d\b", reply)
+    return f"{basic.group(1)}.0.0" if basic else None
 
 
 def bounce_outcome(bounce: dict, status: str, attempts: int, as_of, retry: RetryPolicy):

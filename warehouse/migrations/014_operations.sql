@@ -10,3 +10,13 @@ ALTER TABLE runs ADD COLUMN prefect_flow_run_id VARCHAR;
 ALTER TABLE runs ADD COLUMN crash_detected_at TIMESTAMPTZ;
 ALTER TABLE runs ADD COLUMN crash_detected_by VARCHAR;
 ALTER TABLE runs ADD COLUMN prefect_marked_at TIMESTAMPTZ;
+
+-- R25, operator actions: an address an operator suppressed is not mailed any more (its
+-- due digests become `failed` with the reason); unflagging removes a flagged_addresses
+-- row after master data was corrected. Both audited (ids and the address's sha256 only).
+CREATE TABLE suppressed_addresses (
+    address        VARCHAR PRIMARY KEY,   -- lower-case
+    reason         VARCHAR NOT NULL,
+    suppressed_at  TIMESTAMPTZ NOT NULL,
+    actor          VARCHAR NOT NULL
+);

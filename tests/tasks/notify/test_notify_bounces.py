@@ -207,3 +207,19 @@ def test_cli_bounces_ingest_reports_flagged_addresses_with_customer_codes(world,
         ["bounces", "ingest", str(tmp_path / "nothing"), "--data-dir", str(world.database.parent)],
     )
     assert missing.exit_code == 1 and "is not a Maildir" in " ".join(missing.output.split())
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        ("550 5.1.1 User unknown", "5.1.1"),  # enhanced code, as a DSN records it
+        ("554 5.7.1 Message rejected as spam", "5.7.1"),
+        ("550 Mailbox unavailable", "5.0.0"),  # no enhanced code: the class, X.0.0
+        ("garbled", None),
+    ],
+)
+def test_an_smtp_refusal_records_its_status_code_like_the_dsn_path(reply, code):
+    """Issue 19: a refusal at RCPT had status_code NULL."""
+    from tasks.notify.bounces import reply_status_code
+
+    assert reply_status_code(reply) == code

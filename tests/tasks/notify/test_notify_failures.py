@@ -84,9 +84,9 @@ def test_550_is_hard_never_retried_and_recorded_as_a_bounce(world, deliver, smtp
     assert world.rows(
         "SELECT status, attempts, last_error FROM digests WHERE recipient = 'zoe@example.de'"
     ) == [("hard_bounce", 1, "550 5.1.1 User unknown")]
-    assert world.rows("SELECT address, kind, category, action, source FROM bounces") == [
-        ("zoe@example.de", "hard", "unknown_address", "refused", "smtp")
-    ]
+    assert world.rows(
+        "SELECT address, kind, category, action, source, status_code FROM bounces"
+    ) == [("zoe@example.de", "hard", "unknown_address", "refused", "smtp", "5.1.1")]  # issue 19
     history = world.rows(
         "SELECT status, reason FROM notification_history WHERE recipient = 'zoe@example.de'"
     )
