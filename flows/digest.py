@@ -15,6 +15,7 @@ from datetime import datetime
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
 
 from domain.clock import resolve_as_of
 from iportal.config import Settings, load_settings
@@ -63,6 +64,20 @@ def notify_config(settings: Settings) -> notify.NotifyConfig:
     )
 
 
+def emit_backlog_event(summary: dict, threshold: int) -> bool:
+    """Issue 19: the event the `iportal-digest-backlog` automation listens for, when the
+    mail server was unavailable or the queue reached `threshold`."""
+    queued = summary.get("digests_by_status", {}).get("queued", 0)
+    if not summary.get("mailer_unavailable") and queued < threshold:
+        return False
+    emit_event(
+        "iportal.digests.backlog",
+        resource={"prefect.resource.id": "iportal.digests", "prefect.resource.name": "digests"},
+        payload={"queued": queued, "mailer_unavailable": summary.get("mailer_unavailable")},
+    )
+    return True
+
+
 def publish_digest_report(summary: dict) -> None:
     frequency = summary["frequency"]
     create_markdown_artifact(
@@ -109,6 +124,7 @@ def send_immediate_digests(settings: Settings, as_of: datetime, run_id: str) -> 
     except Exception as error:  # reported in the run summary and the log, not raised
         get_run_logger().exception("immediate digests not completed")
         return {"error": f"{type(error).__name__}: {error}"}
+    emit_backlog_event(summary, settings.digest_backlog_alert)
     publish_digest_report(summary)
     return summary
 
@@ -130,5 +146,6 @@ def digest(frequency: str, as_of: str | None = None, data_dir: str | None = None
         logger.warning(
             "mail server unavailable, digests stay queued: %s", summary["mailer_unavailable"]
         )
+    emit_backlog_event(summary, settings.digest_backlog_alert)
     publish_digest_report(summary)
     return summary

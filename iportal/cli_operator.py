@@ -101,3 +101,33 @@ def reprint(
                                moment)  # fmt: skip
     show(done, json_out, f"{done['document']} ({done['customer_code']}): reprint queued for the "
          f"next print batch (lost in {done['lost_in_batch']})")  # fmt: skip
+
+
+automations_app = typer.Typer(help="Prefect automations: alerts as code.", no_args_is_help=True)
+
+
+@automations_app.callback()
+def automations_group() -> None:
+    """Automation commands (a group, so that `iportal automations apply` keeps its name)."""
+
+
+@automations_app.command("apply")
+@one_line_errors
+def automations_apply(
+    notify_block: Annotated[
+        str | None, typer.Option(help="The operators' notification block, TYPE/NAME.")
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="Default: automations.yaml.")] = None,
+    json_out: Json = False,
+):
+    """Create or update the alerts of automations.yaml on the Prefect API (PREFECT_API_URL):
+    nightly failed or crashed, not completed by 06:30, none completed for 26 h, digest
+    backlog. Applying twice changes nothing.
+
+    Example: iportal automations apply --notify-block email/iportal-operators
+    """
+    from iportal.automations import DEFAULT_FILE, apply_automations
+
+    done = apply_automations(file or DEFAULT_FILE, notify_block)
+    show({"automations": dict(done)}, json_out,
+         "\n".join(f"{name}: {what}" for name, what in done))  # fmt: skip

@@ -166,6 +166,8 @@ class Settings(BaseSettings):
     digest_retry_max_seconds: float = Field(default=86400.0, gt=0)
     digest_spool_keep_days: int = Field(default=7, ge=0)
     bounce_flag_threshold: int = Field(default=2, ge=1)  # hard bounces that flag an address
+    # Queued digests from which a run emits iportal.digests.backlog (automations.yaml)
+    digest_backlog_alert: int = Field(default=1000, ge=1)
     portal_base_url: str = "https://iportal.example"  # links in the e-mails
 
     @classmethod
