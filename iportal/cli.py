@@ -25,7 +25,7 @@ from iportal.cli_common import (
 from iportal.cli_consent import code_app, optout
 from iportal.cli_documents import documents, duplicate, open_
 from iportal.cli_notify import bounces_app, digest
-from iportal.cli_operator import automations_app, partner_app, reprint
+from iportal.cli_operator import automations_app, partner_app, reprint, retention
 from iportal.cli_peppol import peppol_app
 from iportal.cli_portal import portal_app
 from iportal.cli_status import status
@@ -64,6 +64,7 @@ app.command()(status)
 app.add_typer(partner_app, name="partner")
 app.command()(reprint)
 app.add_typer(automations_app, name="automations")
+app.command()(retention)
 
 
 @app.command()

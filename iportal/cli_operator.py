@@ -131,3 +131,27 @@ def automations_apply(
     done = apply_automations(file or DEFAULT_FILE, notify_block)
     show({"automations": dict(done)}, json_out,
          "\n".join(f"{name}: {what}" for name, what in done))  # fmt: skip
+
+
+@one_line_errors
+def retention(
+    apply: Annotated[bool, typer.Option("--apply", help="Purge; without it, only count.")] = False,
+    data_dir: DataDir = Path("var"),
+    as_of: AsOf = None,
+    json_out: Json = False,
+):
+    """Documents past their legal retention period (art. 60 § 4 WBTW: 10 years from
+    1 January after their date) leave storage and the portal; deleted users' personal
+    data is erased. A dry run unless --apply. See docs/retention.md.
+
+    Example: iportal retention --as-of 2026-12-01 --apply
+    """
+    from flows.retention import retention_flow
+    from iportal.prefect_env import guard_ephemeral_api
+
+    guard_ephemeral_api()  # dies with this process (issue 19)
+    summary = retention_flow(as_of=as_of, data_dir=str(data_dir), dry_run=not apply)
+    verb = "purged" if apply else "would purge (dry run)"
+    show(summary, json_out,
+         f"{verb}: {summary['documents_purged']} documents, {summary['files_removed']} PDFs; "
+         f"deleted users minimised: {summary['users_minimised']}")  # fmt: skip

@@ -168,6 +168,12 @@ class Settings(BaseSettings):
     bounce_flag_threshold: int = Field(default=2, ge=1)  # hard bounces that flag an address
     # Queued digests from which a run emits iportal.digests.backlog (automations.yaml)
     digest_backlog_alert: int = Field(default=1000, ge=1)
+    # Retention (issue 19, docs/retention.md): art. 60 § 4 WBTW, 10 years since 2023,
+    # counted from 1 January after the document's date; codes on legal hold are kept.
+    retention_years: int = Field(default=10, ge=10, le=100)
+    retention_hold_customer_codes: list[str] = Field(default_factory=list)
+    # Deleted users' names and e-mail are erased this many days after the deletion.
+    personal_data_keep_days: int = Field(default=30, ge=0)
     portal_base_url: str = "https://iportal.example"  # links in the e-mails
 
     @classmethod

@@ -106,6 +106,14 @@ class FolderStorage:
     def read(self, key: str) -> bytes:
         return self.path(key).read_bytes()
 
+    def delete(self, key: str) -> bool:
+        """Retention (issue 19): False when the file was gone already."""
+        try:
+            self.path(key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     @contextmanager
     def local_files(self, keys: Iterable[str]) -> Iterator[dict[str, str]]:
         """Key -> a local file to read; here the files themselves, nothing is copied."""
@@ -139,6 +147,14 @@ class ObjectStorage:
 
     def read(self, key: str) -> bytes:
         return self.fs.cat_file(self.object_path(key))
+
+    def delete(self, key: str) -> bool:
+        """Retention (issue 19): False when the object was gone already."""
+        try:
+            self.fs.rm_file(self.object_path(key))
+        except FileNotFoundError:
+            return False
+        return True
 
     @contextmanager
     def local_files(self, keys: Iterable[str]) -> Iterator[dict[str, str]]:
