@@ -8,7 +8,7 @@ VENV = .venv
 export UV_PYTHON_DOWNLOADS = never
 export UV_PROJECT_ENVIRONMENT = $(VENV)
 
-.PHONY: install chromium demo test lint bench mutate clean
+.PHONY: install chromium demo test lint docs bench mutate clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,7 +27,12 @@ demo: install
 
 test: install chromium
 	$(VENV)/bin/ruff check .
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+# The documentation site into site/ (configuration and CLI pages generated from the code).
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -47,4 +52,4 @@ mutate: install
 	$(VENV)/bin/python tests/mutation/report.py mutants/report.md
 
 clean:
-	rm -rf $(TOOLS) $(VENV) var mutants mutants.log
+	rm -rf $(TOOLS) $(VENV) var mutants mutants.log site

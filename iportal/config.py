@@ -81,15 +81,16 @@ def _settings_file() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IPORTAL_", env_nested_delimiter="__")
 
-    data_dir: Path = Path("var")
+    data_dir: Path = Path("var")  # landing/, documents/, print/, warehouse.duckdb, snapshot.duckdb
     # Documents issued before go-live are history: stored, rendered on demand, never
     # printed or notified. None: the first nightly run fixes it to the day before its
     # as_of and records it in the warehouse, so it never moves afterwards.
     go_live_date: date | None = None
-    timezone: str = "Europe/Brussels"
-    batch_size: int = Field(default=2000, ge=1, le=100_000)
+    timezone: str = "Europe/Brussels"  # an as_of without a zone is local time here
+    batch_size: int = Field(default=2000, ge=1, le=100_000)  # documents per task and transaction
+    # Worker processes drawing PDFs (and building Peppol UBL, composing e-mails).
     render_workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1), ge=1)
-    lock_timeout_seconds: float = Field(default=1800.0, gt=0)
+    lock_timeout_seconds: float = Field(default=1800.0, gt=0)  # a second writer waits this long
     # pikepdf holds every copied page until save: parts bound the memory of a big
     # night (bench/print_batch.py: 100,000 pieces in one file peak at 1.6 GB).
     print_max_pieces_per_file: int = Field(default=5000, ge=1)
@@ -97,11 +98,11 @@ class Settings(BaseSettings):
     # cluster instead of the local pool; PDFs then need storage every worker reaches:
     # a shared folder or "s3://bucket/prefix" (None: <data_dir>, as keys documents/...).
     dask_scheduler_address: str | None = None
-    storage_url: str | None = None
+    storage_url: str | None = None  # a folder every render worker mounts, or s3://bucket/prefix
     storage_endpoint_url: str | None = None  # S3-compatible stores (MinIO, Ceph...)
     storage_access_key_id: str | None = None  # None: the usual AWS env/config chain
-    storage_secret_access_key: SecretStr | None = None
-    storage_region: str | None = None
+    storage_secret_access_key: SecretStr | None = None  # with storage_access_key_id
+    storage_region: str | None = None  # the object store's region
     # Peppol (issue 7): documents issued from this date to customers with a Belgian
     # enterprise number go by Peppol BIS 3.0 (None: no Peppol routing at all).
     peppol_mandate_date: date | None = date(2026, 1, 1)
@@ -135,6 +136,8 @@ class Settings(BaseSettings):
     # The access point's HTTP callback (POST /peppol/responses on the portal app):
     # None switches it off; else callers send "Authorization: Bearer <token>".
     peppol_callback_token: SecretStr | None = None
+    peppol_timeout_seconds: float = Field(default=30.0, gt=0)  # per HTTP request, then retried
+    # R1: issuing entities by prefix (DL2, DL5 by default): name, enterprise number, IBAN, address.
     issuers: dict[str, Issuer] = Field(default_factory=lambda: dict(DEFAULT_ISSUERS))
     # R16/R17: activation codes are derived as HMAC-SHA256(secret, customer code|serial),
     # so a paper invoice re-renders with the same code while the warehouse holds only
@@ -146,32 +149,32 @@ class Settings(BaseSettings):
     # History windows (R21, R22; domain/windows.py): the portal shows the last
     # history_years years; the network mailbox starts at the floor or the contract's start.
     history_years: int = Field(default=7, ge=1, le=50)
-    network_history_floor: date = date(2008, 5, 1)
+    network_history_floor: date = date(2008, 5, 1)  # R22: the network mailbox's first day
 
     # Notifications (R24, R25; README "Notifications"). mailer "auto": SMTP when
     # smtp_host is set, else the embedded Maildir outbox <data_dir>/outbox.
     mailer: str = Field(default="auto", pattern="^(auto|smtp|maildir)$")
-    smtp_host: str | None = None
-    smtp_port: int = Field(default=587, ge=1, le=65535)
-    smtp_starttls: bool = True
+    smtp_host: str | None = None  # the mail server of the notifications
+    smtp_port: int = Field(default=587, ge=1, le=65535)  # of smtp_host
+    smtp_starttls: bool = True  # STARTTLS on a plain connection
     smtp_ssl: bool = False  # implicit TLS (port 465); starttls is then ignored
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
+    smtp_username: str | None = None  # login, when set
+    smtp_password: SecretStr | None = None  # with smtp_username
     smtp_sender: str = "I-Portal <no-reply@iportal.example>"  # also where bounces go
-    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)  # per SMTP command
     smtp_attempts_per_run: int = Field(default=3, ge=1)  # in-run retries (tenacity)
-    smtp_retry_wait_seconds: float = Field(default=2.0, ge=0)
+    smtp_retry_wait_seconds: float = Field(default=2.0, ge=0)  # first in-run wait, doubles
     digest_max_attempts: int = Field(default=6, ge=1)  # 4xx replies, then failed
     digest_retry_base_seconds: float = Field(default=1800.0, gt=0)  # doubles per attempt
-    digest_retry_max_seconds: float = Field(default=86400.0, gt=0)
-    digest_spool_keep_days: int = Field(default=7, ge=0)
+    digest_retry_max_seconds: float = Field(default=86400.0, gt=0)  # cap of that backoff
+    digest_spool_keep_days: int = Field(default=7, ge=0)  # a sent message stays spooled
     bounce_flag_threshold: int = Field(default=2, ge=1)  # hard bounces that flag an address
     # Queued digests from which a run emits iportal.digests.backlog (automations.yaml)
     digest_backlog_alert: int = Field(default=1000, ge=1)
     # Retention (issue 19, docs/retention.md): art. 60 § 4 WBTW, 10 years since 2023,
     # counted from 1 January after the document's date; codes on legal hold are kept.
     retention_years: int = Field(default=10, ge=10, le=100)
-    retention_hold_customer_codes: list[str] = Field(default_factory=list)
+    retention_hold_customer_codes: list[str] = Field(default_factory=list)  # legal hold (JSON)
     # Deleted users' names and e-mail are erased this many days after the deletion.
     personal_data_keep_days: int = Field(default=30, ge=0)
     portal_base_url: str = "https://iportal.example"  # links in the e-mails

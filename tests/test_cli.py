@@ -8,7 +8,10 @@ from typer.testing import CliRunner
 
 from iportal.cli import app
 
-README = (Path(__file__).parents[1] / "README.md").read_text()
+ROOT = Path(__file__).parents[1]
+# Issue 19: the reference moved to the documentation site; hand-written pages (not the
+# generated CLI reference) must still mention every command.
+DOCS = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 runner = CliRunner()
 
 
@@ -26,7 +29,7 @@ COMMANDS = list(all_commands(get_command(app)))
 @pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
 def test_every_command_has_help_with_an_example_and_a_readme_entry(name, command):
     assert command.help and "Example:" in command.help, f"{name} lacks help with an example"
-    assert f"`{name}" in README, f"README does not document {name}"
+    assert f"`{name}" in DOCS, f"neither README nor docs/*.md document {name}"
 
 
 def test_generate_writes_the_landing_files(tmp_path):
