@@ -82,6 +82,8 @@ def collect_status(data_dir: Path) -> dict:
     from warehouse.store import modified_at, open_writer, snapshot_reader
 
     settings = load_settings(data_dir)
+    if not settings.warehouse_path.exists():  # never create one by looking
+        raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}: run a night first")
     now = datetime.now(UTC)
     snapshot = settings.snapshot_path
     found: dict = {"swept_processes": [], "crashed_now": []}

@@ -175,3 +175,9 @@ def test_while_a_run_writes_status_and_sql_show_the_snapshot_and_say_why(data_di
     assert "nightly" in found["source"]["why"] and "snapshot" in found["source"]["why"]
     assert json.loads(shown.stdout) == [{"n": 0}]
     assert "being written by nightly" in shown.stderr
+
+
+def test_status_of_a_data_dir_without_a_warehouse_fails_clearly_and_creates_nothing(tmp_path):
+    result = CliRunner().invoke(app, ["status", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "no warehouse" in result.output
+    assert not (tmp_path / "warehouse.duckdb").exists()
