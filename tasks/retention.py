@@ -76,11 +76,9 @@ def minimise_deleted_users(con, before: datetime, actor: str, dry_run: bool) -> 
         return len(users)
     with transaction(con):
         for user in users:
-            con.execute(
-                "UPDATE users SET email = ?, first_name = NULL, last_name = NULL, "
-                "password_hash = NULL WHERE user_id = ?",
-                ["erased:" + address_ref(user["email"]), user["user_id"]],
-            )
+            reference = "erased:" + address_ref(user["email"])
+            run_sql(con, load_sql("retention_erase_user"),
+                    {"reference": reference, "user_id": user["user_id"]})  # fmt: skip
         append_events(con, [AuditEvent("personal_data_minimised", u["user_id"], {}, actor)
                             for u in users])  # fmt: skip
     return len(users)

@@ -24,8 +24,7 @@ def unflag_address(con, address: str, actor: str) -> bool:
     """Remove the flag; its bounces stay on record. False if it was not flagged."""
     address = address.strip().lower()
     with transaction(con):
-        gone = run_sql(con, "DELETE FROM flagged_addresses WHERE address = ? RETURNING 1",
-                       [address])  # fmt: skip
+        gone = run_sql(con, load_sql("unflag_address"), {"address": address})
         if gone:
             append_events(con, [AuditEvent("address_unflagged", address_ref(address), {}, actor)])
     return bool(gone)
@@ -37,12 +36,8 @@ def suppress_address(con, address: str, reason: str, actor: str) -> bool:
     if "@" not in address:
         raise ValueError(f"not an e-mail address: {address!r}")
     with transaction(con):
-        added = run_sql(
-            con,
-            "INSERT INTO suppressed_addresses VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING "
-            "RETURNING 1",
-            [address, reason, datetime.now(UTC), actor],
-        )
+        params = {"address": address, "reason": reason, "at": datetime.now(UTC), "actor": actor}
+        added = run_sql(con, load_sql("suppress_address"), params)
         if added:
             append_events(con, [AuditEvent("address_suppressed", address_ref(address),
                                            {"reason": reason}, actor)])  # fmt: skip

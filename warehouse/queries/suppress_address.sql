@@ -1,0 +1,3 @@
+INSERT INTO suppressed_addresses VALUES ($address, $reason, $at, $actor)
+ON CONFLICT DO NOTHING
+RETURNING 1

@@ -1,0 +1,1 @@
+DELETE FROM flagged_addresses WHERE address = $address RETURNING 1
