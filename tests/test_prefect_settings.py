@@ -1,4 +1,5 @@
-"""The production Prefect settings (README "Production") are real Prefect 3 settings."""
+"""The production Prefect settings (docs/deployment.md "Production") are real Prefect 3
+settings."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from prefect.settings import Settings
 
 from iportal.prefect_env import SERVER_SETTINGS, WORKER_SETTINGS
 
-README = (Path(__file__).parents[1] / "README.md").read_text()
+README = (Path(__file__).parents[1] / "docs" / "deployment.md").read_text()  # issue 19
 PREFECT_SETTINGS = {
     k: v for k, v in (SERVER_SETTINGS | WORKER_SETTINGS).items() if k.startswith("PREFECT_")
 }
