@@ -151,7 +151,7 @@ class Settings(BaseSettings):
     history_years: int = Field(default=7, ge=1, le=50)
     network_history_floor: date = date(2008, 5, 1)  # R22: the network mailbox's first day
 
-    # Notifications (R24, R25; README "Notifications"). mailer "auto": SMTP when
+    # Notifications (R24, R25; docs/architecture.md "Notifications"). mailer "auto": SMTP when
     # smtp_host is set, else the embedded Maildir outbox <data_dir>/outbox.
     mailer: str = Field(default="auto", pattern="^(auto|smtp|maildir)$")
     smtp_host: str | None = None  # the mail server of the notifications

@@ -19,7 +19,7 @@ DEFAULTS = {
 }
 
 
-# Production (README "Production"): what the Prefect server and the worker get in their
+# Production (docs/deployment.md "Production"): what the Prefect server and the worker get in their
 # environment so that Prefect's own bookkeeping stays a few seconds a night. Checked
 # against Prefect's settings models by tests/test_prefect_settings.py and used by the
 # server smoke test (tests/flows/test_prefect_server.py).

@@ -1,4 +1,4 @@
-"""Production shape (README "Production"), for real: a Prefect server, a process work
+"""Production shape (docs/deployment.md "Production"), for real: a Prefect server, a process work
 pool, `prefect deploy` from prefect.yaml, a worker, and one run of the nightly
 deployment on a small generated night. Every step is a subprocess with a bounded wait;
 the server and the worker are ended at teardown.
