@@ -61,6 +61,9 @@ def needs_a_person(status: dict, now: datetime) -> list[str]:
         "flagged_addresses": "flagged e-mail addresses",
     }
     reasons += [f"{waiting[k]} {text}" for k, text in labels.items() if waiting[k]]
+    if waiting["digests_queued_after_error"]:  # e.g. the mail server is down (runbook)
+        reasons.append(f"{waiting['digests_queued_after_error']} digests wait after a delivery "
+                       f"error: {waiting['digest_error']}")  # fmt: skip
     late = [
         b["batch_id"]
         for b in status["print_batches_uncollected"]
@@ -108,13 +111,13 @@ def collect_status(data_dir: Path) -> dict:
 
 
 def show_status(status: dict) -> None:
-    table = Table("run", "flow", "state", "started (UTC)", "seconds", "routed", "rendered",
+    table = Table("run", "flow", "state", "started UTC", "seconds", "routed", "rendered",
                   "published", "detected")  # fmt: skip
     for r in status["runs"]:
         detected = f"{r['crash_detected_by']} {r['crash_detected_at']:%m-%d %H:%M}" if (
             r["crash_detected_at"]) else ""  # fmt: skip
         table.add_row(
-            r["run_id"][:8], r["flow"], r["status"], f"{r['started_at']:%Y-%m-%d %H:%M}",
+            r["run_id"][:8], r["flow"], r["status"], f"{r['started_at']:%m-%d %H:%M}",
             *("" if r[k] is None else str(r[k]) for k in ("seconds", "routed", "rendered",
                                                           "published")),
             detected,

@@ -181,3 +181,19 @@ def test_status_of_a_data_dir_without_a_warehouse_fails_clearly_and_creates_noth
     result = CliRunner().invoke(app, ["status", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1 and "no warehouse" in result.output
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_digests_waiting_after_a_delivery_error_need_a_person(data_dir):
+    """The mail server was down: the night finished (exit 3), the digests wait."""
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        con.execute(
+            "INSERT INTO digests (digest_id, recipient, frequency, period, address, user_id, "
+            "role, language, documents, customer_codes, invitation, message_id, spooled, "
+            "status, attempts, last_error, queued_at, outcome_audited, run_id) VALUES "
+            "('d1', 'an@example.be', 'immediate', 'p', 'an@example.be', 'u1', 'main', 'nl', 1,"
+            " ['DL50012345'], false, '<m>', true, 'queued', 0, 'Connection refused', now(), "
+            "false, 'night1')"
+        )
+    code, found = status(data_dir)
+    assert code == ATTENTION and found["waiting"]["digests_queued"] == 1
+    assert "1 digests wait after a delivery error: Connection refused" in found["needs_a_person"]

@@ -1,6 +1,6 @@
 -- `iportal status`: the last runs, newest first, with their duration and main counts.
 SELECT run_id, flow, status, started_at, finished_at,
-       date_diff('second', started_at, coalesce(finished_at, crash_detected_at)) AS seconds,
+       date_diff('second', started_at, finished_at) AS seconds,  -- a crash has no known end
        crash_detected_at, crash_detected_by, host, pid,
        summary->>'documents_routed'   AS routed,
        summary->>'documents_rendered' AS rendered,

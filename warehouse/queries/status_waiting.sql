@@ -5,6 +5,10 @@ WITH last_night AS (
 )
 SELECT
     (SELECT count(*) FROM digests WHERE status = 'queued')                    AS digests_queued,
+    (SELECT count(*) FROM digests WHERE status = 'queued' AND last_error IS NOT NULL)
+                                                                              AS digests_queued_after_error,
+    (SELECT any_value(last_error) FROM digests WHERE status = 'queued' AND last_error IS NOT NULL)
+                                                                              AS digest_error,
     (SELECT count(*) FROM digests WHERE status = 'failed')                    AS digests_failed,
     (SELECT count(*) FROM peppol_messages WHERE status = 'rejected')          AS peppol_rejected,
     (SELECT count(*) FROM peppol_messages WHERE status = 'failed_validation') AS peppol_failed,
