@@ -9,7 +9,7 @@ import socket
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from tasks.lifecycle import start_ticks, sweep_orphans
+from tasks.lifecycle import mark_owner, start_ticks, sweep_orphans
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import load_sql, run_sql, transaction
 
@@ -20,6 +20,7 @@ def start_run(con, flow: str, as_of: datetime, actor: str) -> str:
     """A new run, recorded with its process (pid + start time), host and Prefect flow
     run. First it ends what crashed runs left behind and marks them crashed (issue 19)."""
     run_id = uuid.uuid4().hex
+    mark_owner()  # a deployment's flow process (no CLI): its children carry the marker too
     sweep_orphans()
     mark_crashed_runs(con, actor)
     with transaction(con):
