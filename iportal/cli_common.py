@@ -38,8 +38,8 @@ def one_line_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except typer.Exit:
-            raise
+        except (typer.Exit, typer.BadParameter):
+            raise  # BadParameter: Click's usage error, exit 2 (iportal/exit_codes.py)
         except Exception as error:  # the operator gets one line; details are in the logs
             err.print(f"[red]error:[/red] {type(error).__name__}: {error}", highlight=False)
             raise typer.Exit(FAILED) from None

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iportal.cli import app
-from iportal.exit_codes import ATTENTION, DONE, queued_work
+from iportal.exit_codes import ATTENTION, DONE, USAGE, queued_work
 from warehouse.store import open_writer, refresh_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,3 +197,16 @@ def test_digests_waiting_after_a_delivery_error_need_a_person(data_dir):
     code, found = status(data_dir)
     assert code == ATTENTION and found["waiting"]["digests_queued"] == 1
     assert "1 digests wait after a delivery error: Connection refused" in found["needs_a_person"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["backfill"],  # neither --account nor --customer-code
+        ["digest", "--frequency", "hourly"],
+        ["status", "--no-such-option"],
+    ],
+)
+def test_bad_arguments_exit_2(tmp_path, argv):
+    result = CliRunner().invoke(app, [*argv, "--data-dir", str(tmp_path)])
+    assert result.exit_code == USAGE, result.output
