@@ -57,7 +57,8 @@ def test_the_partner_file_has_the_four_fields_of_r4_and_nothing_else(night, tmp_
 
 def test_a_lost_piece_is_reprinted_once_in_the_next_batch_marked_as_a_duplicate(night):
     issuer, number, batch = rows(
-        night, "SELECT issuer, document_number, print_batch_id FROM deliveries "
+        night,
+        "SELECT issuer, document_number, print_batch_id FROM deliveries "
         "WHERE channel = 'paper' AND print_batch_id IS NOT NULL ORDER BY 1, 2 LIMIT 1",
     )[0]
     result = cli(night, "reprint", issuer, number, "--reason", "lost in transit")
