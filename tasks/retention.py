@@ -77,8 +77,9 @@ def minimise_deleted_users(con, before: datetime, actor: str, dry_run: bool) -> 
     with transaction(con):
         for user in users:
             reference = "erased:" + address_ref(user["email"])
-            run_sql(con, load_sql("retention_erase_user"),
-                    {"reference": reference, "user_id": user["user_id"]})  # fmt: skip
+            params = {"reference": reference, "user_id": user["user_id"]}
+            run_sql(con, load_sql("retention_erase_user"), params)
+            run_sql(con, load_sql("retention_erase_person"), params)
         append_events(con, [AuditEvent("personal_data_minimised", u["user_id"], {}, actor)
                             for u in users])  # fmt: skip
     return len(users)
