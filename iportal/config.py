@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     # None: the embedded outbox folder <data_dir>/peppol/outbox; else the access
     # point's HTTP endpoint that receives one UBL document per POST.
     peppol_access_point_url: str | None = None
-    peppol_timeout_seconds: float = Field(default=30.0, gt=0)
+    peppol_timeout_seconds: float = Field(default=30.0, gt=0)  # per HTTP request, then retried
     # HTTP 429 from the access point: wait what its Retry-After says, up to this long;
     # a longer wait stops sending for the run (the next run sends the rest).
     peppol_max_retry_after_seconds: float = Field(default=120.0, ge=0)
@@ -136,7 +136,6 @@ class Settings(BaseSettings):
     # The access point's HTTP callback (POST /peppol/responses on the portal app):
     # None switches it off; else callers send "Authorization: Bearer <token>".
     peppol_callback_token: SecretStr | None = None
-    peppol_timeout_seconds: float = Field(default=30.0, gt=0)  # per HTTP request, then retried
     # R1: issuing entities by prefix (DL2, DL5 by default): name, enterprise number, IBAN, address.
     issuers: dict[str, Issuer] = Field(default_factory=lambda: dict(DEFAULT_ISSUERS))
     # R16/R17: activation codes are derived as HMAC-SHA256(secret, customer code|serial),
