@@ -85,11 +85,14 @@ def hash_code(code: str) -> str:
 
 
 def code_expires_at(issued_at: datetime, timezone: str = "Europe/Brussels") -> datetime:
-    """R18: valid 15 weeks. Issued on day D (local), the code is valid through the last
-    day of week 15, D + 104 days, and invalid from D + 105 days at 00:00 local."""
+    """R18: "valid during 15 weeks after it was made known", read as a customer and as
+    Belgian law counts a period (Gerechtelijk Wetboek art. 52-53: counted from the day
+    after the event, the last day included). Issued on day D (local), the 15 weeks are
+    D+1 .. D+105: the code is valid through D + 105 and refused from D + 106 at 00:00
+    local. Issued 1 September: valid through 15 December, refused from 16 December."""
     tz = ZoneInfo(timezone)
     issued_on = issued_at.astimezone(tz).date()
-    return datetime.combine(issued_on + VALIDITY, time(0), tzinfo=tz)
+    return datetime.combine(issued_on + VALIDITY + timedelta(days=1), time(0), tzinfo=tz)
 
 
 def last_valid_day(expires_at: datetime, timezone: str = "Europe/Brussels") -> date:

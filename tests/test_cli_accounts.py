@@ -220,7 +220,7 @@ def test_code_issue_sends_the_letter_again(data_dir):  # R17
     issued = as_json(
         iportal(data_dir, "code", "issue", "DL50000001", "--as-of", "2026-11-28", "--json")
     )
-    assert issued["serial"] == 1 and issued["valid_until"] == "2027-03-11"
+    assert issued["serial"] == 1 and issued["valid_until"] == "2027-03-12"
     unknown = iportal(data_dir, "code", "issue", "DL59999999")
     assert unknown.exit_code == 1 and "DL59999999" in unknown.output
 

@@ -96,24 +96,38 @@ def test_any_single_symbol_change_is_detected(body, position, shift):
         normalise_code(code[:position] + changed + code[position + 1 :])
 
 
-# R18: issued on day D, valid through the last day of week 15 (D + 104), not on D + 105.
+# R18: "gedurende 15 weken na de bekendmaking" (seed text). Counted as Belgian law counts a
+# period (Gerechtelijk Wetboek art. 52-53): from the day after issue, last day included.
+# Issued on day D: valid through D + 105, refused from D + 106.
+
+
+def test_issued_1_september_still_valid_15_december_refused_16_december():  # R18
+    expires = code_expires_at(local(2026, 9, 1, 14, 30))
+    assert last_valid_day(expires) == date(2026, 12, 15)  # day 105, printed "valid until"
+    assert is_code_valid(expires, local(2026, 12, 15, 0, 0))
+    assert is_code_valid(expires, local(2026, 12, 15, 23, 59))  # day 105, late evening
+    assert not is_code_valid(expires, local(2026, 12, 16, 0, 0))  # day 106, midnight
+    assert not is_code_valid(expires, local(2026, 12, 16, 9, 0))
+
+
 ISSUED = local(2026, 11, 27, 2)
 
 
-def test_week_15_last_valid_day_and_first_invalid_day():
+def test_week_15_last_valid_day_and_first_invalid_day():  # R18
     expires = code_expires_at(ISSUED)
-    assert last_valid_day(expires) == date(2026, 11, 27) + timedelta(days=104) == date(2027, 3, 11)
-    assert is_code_valid(expires, local(2027, 3, 11, 23, 59))  # last valid day, late evening
-    assert not is_code_valid(expires, local(2027, 3, 12, 0, 0))  # first invalid day, midnight
-    assert is_code_valid(expires, local(2027, 3, 11, 0, 0))
+    assert last_valid_day(expires) == date(2027, 3, 12)  # 27 Nov + 105 days, a Friday again
+    assert is_code_valid(expires, local(2027, 3, 12, 23, 59))  # last valid day, late evening
+    assert not is_code_valid(expires, local(2027, 3, 13, 0, 0))  # first invalid day, midnight
+    assert is_code_valid(expires, local(2027, 3, 12, 0, 0))
 
 
-def test_validity_counts_local_days_across_daylight_saving():
-    # The local date of issue counts; the 15 weeks cross the switch to summer time.
+def test_validity_counts_local_days_across_daylight_saving():  # R18
+    # The local date of issue counts (23:30 on 1 March is still 1 March in Brussels, while
+    # already 2 March nowhere and 22:30 UTC); the 15 weeks cross the switch to summer time.
     issued = local(2026, 3, 1, 23, 30)
     expires = code_expires_at(issued)
-    assert expires == local(2026, 6, 14)  # 105 days later, 00:00 summer time
-    assert last_valid_day(expires) == date(2026, 6, 13)
+    assert expires == local(2026, 6, 15)  # 106 days later, 00:00 summer time
+    assert last_valid_day(expires) == date(2026, 6, 14)
 
 
 WRONG = [local(2026, 11, 27, 10, m) for m in (0, 10, 20, 30, 40)]  # 5 wrong codes in 40 min
@@ -152,8 +166,8 @@ def test_redemption_refusals_and_their_order():
     other = judge_redemption(stored(), "A-2", ACCOUNT, ok_at)
     assert other.reason == "active_in_other_account" and "R19" in other.message
     assert "DL50012345" in other.message  # R31: the customer reference
-    late = judge_redemption(stored(), None, ACCOUNT, local(2027, 3, 12))
-    assert late.reason == "expired" and "2027-03-11" in late.message
+    late = judge_redemption(stored(), None, ACCOUNT, local(2027, 3, 13))
+    assert late.reason == "expired" and "2027-03-12" in late.message
     # R20: an older code is refused as superseded, even when it is also expired.
-    old = judge_redemption(stored(serial=1, latest=2), None, ACCOUNT, local(2027, 3, 12))
+    old = judge_redemption(stored(serial=1, latest=2), None, ACCOUNT, local(2027, 3, 13))
     assert old.reason == "superseded" and "R20" in old.message

@@ -38,12 +38,12 @@ def test_unknown_code_and_unknown_account_are_refused_and_recorded(issued_code):
     assert world.scalar("SELECT count(*) FROM network_mailboxes") == 0
 
 
-def test_code_works_on_the_last_day_of_week_15_not_the_day_after(issued_code):  # R18
+def test_code_works_on_day_105_not_on_day_106(issued_code):  # R18
     world, code = issued_code
-    last_day = datetime(2027, 3, 11, 23, 0, tzinfo=BRUSSELS)  # issued 2026-11-27 + 104 days
-    first_invalid = datetime(2027, 3, 12, 0, 0, tzinfo=BRUSSELS)
+    last_day = datetime(2027, 3, 12, 23, 0, tzinfo=BRUSSELS)  # issued 2026-11-27 + 105 days
+    first_invalid = datetime(2027, 3, 13, 0, 0, tzinfo=BRUSSELS)
     refused = world.redeem(code, "an@example.be", first_invalid)
-    assert (refused.reason, "2027-03-11" in refused.message) == ("expired", True)
+    assert (refused.reason, "2027-03-12" in refused.message) == ("expired", True)
     assert world.redeem(code, "an@example.be", last_day).reason == "redeemed"
     assert refusals(world) == [("DL50000001", "expired")]
 

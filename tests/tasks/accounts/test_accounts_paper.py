@@ -1,6 +1,7 @@
 """Activation codes on paper (R16-R18): printed on invoices, letters in the print batch;
 copies (R15), the network channel and what the partner may know (R4)."""
 
+import io
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -81,7 +82,7 @@ def test_render_jobs_carry_the_code_and_its_last_valid_day(issued_code):  # R17,
     other = RenderJob("DL5", "2026-9999999", "/tmp/y.pdf", {}, {}, {})
     assert attach_activation_codes(world.con, [job, other], world.SECRET) == 1
     assert job.activation_code == code
-    assert job.extra["activation_code_valid_until"] == "2027-03-11"
+    assert job.extra["activation_code_valid_until"] == "2027-03-12"
     assert other.activation_code is None
 
 
@@ -130,7 +131,7 @@ def test_letters_drawn_in_the_worker_pool_equal_those_drawn_here(issued_code, tm
 def test_a_lost_code_is_sent_again_on_request(issued_code):  # R17
     world, _ = issued_code
     again = request_activation_letter(world.con, "DL50000001", world.at(days=1), world.SECRET)
-    assert (again["serial"], again["valid_until"], again["new"]) == (1, "2027-03-11", True)
+    assert (again["serial"], again["valid_until"], again["new"]) == (1, "2027-03-12", True)
     twice = request_activation_letter(world.con, "DL50000001", world.at(days=1), world.SECRET)
     assert twice["letter_id"] == again["letter_id"] and not twice["new"]
     late = datetime(2027, 4, 1, 10, tzinfo=BRUSSELS)  # code 1 expired: a new serial
@@ -191,3 +192,20 @@ def test_partner_gets_exactly_email_language_and_names(world):  # R4
         "last_name": "Peeters",
         "first_name": "An",
     }
+
+
+def test_letter_of_a_code_issued_1_september_says_valid_until_15_december(issued_code):  # R18
+    """The letter's "valid until" is the last day redemption still works (day 105)."""
+    from domain.activation_codes import code_expires_at, is_code_valid
+    from tasks.accounts.letter_pdf import draw_activation_letter
+    from tasks.accounts.letters import letter_content
+
+    world, _ = issued_code
+    [row] = select_letters(world.con, 10)
+    issued = datetime(2026, 9, 1, 9, 0, tzinfo=BRUSSELS)
+    row = row | {"expires_at": code_expires_at(issued), "language": "nl"}
+    letter = letter_content(row, DEFAULT_ISSUERS, world.SECRET, "Europe/Brussels")
+    text = PdfReader(io.BytesIO(draw_activation_letter(letter))).pages[0]
+    assert "Geldig tot en met 15 december 2026" in text.extract_text()
+    assert is_code_valid(row["expires_at"], datetime(2026, 12, 15, 23, 59, tzinfo=BRUSSELS))
+    assert not is_code_valid(row["expires_at"], datetime(2026, 12, 16, 0, 0, tzinfo=BRUSSELS))
