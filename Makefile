@@ -8,7 +8,7 @@ VENV = .venv
 export UV_PYTHON_DOWNLOADS = never
 export UV_PROJECT_ENVIRONMENT = $(VENV)
 
-.PHONY: install chromium demo test lint docs bench mutate clean
+.PHONY: install chromium axe demo test lint docs bench mutate clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -22,10 +22,16 @@ install: $(UV)
 chromium:
 	@{ command -v chromium && command -v pdftotext && command -v pdffonts; } >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
+# axe-core (the portal's accessibility check, tests/web) from the npm registry, exactly
+# the version and hash pinned in tests/web/axe/package-lock.json.
+axe:
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	cd tests/web/axe && npm ci --ignore-scripts --no-audit --no-fund --silent
+
 demo: install
 	$(VENV)/bin/iportal demo --data-dir var
 
-test: install chromium
+test: install chromium axe
 	$(VENV)/bin/ruff check .
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 	$(VENV)/bin/pytest -n 2 --dist loadgroup

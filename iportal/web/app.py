@@ -25,6 +25,7 @@ from iportal.web.pages import (
     LoggedOut,
     NotFound,
     build_templates,
+    here_of,
     login_redirect,
     render,
 )
@@ -110,11 +111,18 @@ async def sessions_and_headers(request: Request, call_next):
     return response
 
 
+def back_of(request: Request) -> str:
+    """Where a language switch on an error page goes: the same address when it was a
+    page (GET), the start page when it was a form's target."""
+    return here_of(request) if request.method == "GET" else "/"
+
+
 def add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     @app.exception_handler(DocumentNotFound)
     async def not_found(request: Request, error):
-        return render(request, "error.html", 404, message_key="not_found", next_path="/")
+        back = back_of(request)
+        return render(request, "error.html", 404, message_key="not_found", next_path=back)
 
     @app.exception_handler(LoggedOut)
     async def logged_out(request: Request, error):
@@ -133,4 +141,5 @@ def add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
         key = "not_found" if error.status_code == 404 else "bad_request"
-        return render(request, "error.html", error.status_code, message_key=key, next_path="/")
+        return render(request, "error.html", error.status_code, message_key=key,
+                      next_path=back_of(request))  # fmt: skip

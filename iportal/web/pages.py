@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -134,10 +134,22 @@ def user_warehouse(request: Request, main_only: bool = False) -> Iterator[tuple]
             yield con, person
 
 
+def here_of(request: Request) -> str:
+    """This page with its parameters (the activation token, filters, sort, page), where
+    a language switch comes back to; without `lang`, which would override the new
+    choice. A page answered to a form post comes back to its path (or to the
+    `next_path` its template sets, e.g. the activation page with its token)."""
+    if request.method != "GET":
+        return request.url.path
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
+
+
 def render(request: Request, name: str, status_code: int = 200, **context):
     language = language_of(request)
     session = session_of(request)
     context |= {
+        "here": here_of(request),
         "t": load_texts(language),
         "lang": language,
         "csrf_token": session.csrf_token if session else "",
