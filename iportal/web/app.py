@@ -121,8 +121,9 @@ def add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     @app.exception_handler(DocumentNotFound)
     async def not_found(request: Request, error):
-        back = back_of(request)
-        return render(request, "error.html", 404, message_key="not_found", next_path=back)
+        # the start page, not this address: a missing and someone else's document get
+        # byte-identical answers (R29)
+        return render(request, "error.html", 404, message_key="not_found", next_path="/")
 
     @app.exception_handler(LoggedOut)
     async def logged_out(request: Request, error):
@@ -141,5 +142,5 @@ def add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
         key = "not_found" if error.status_code == 404 else "bad_request"
-        return render(request, "error.html", error.status_code, message_key=key,
-                      next_path=back_of(request))  # fmt: skip
+        back = "/" if error.status_code == 404 else back_of(request)
+        return render(request, "error.html", error.status_code, message_key=key, next_path=back)

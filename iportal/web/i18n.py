@@ -19,9 +19,43 @@ LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_BE"}
 DEFAULT_LANGUAGE = "nl"
 
 
+class MissingText(RuntimeError):
+    """A page asked for a text key that the language file lacks: a bug, never shown as
+    an empty string or as another language's words (tests render every page)."""
+
+
+class Texts(dict):
+    def __missing__(self, key: str):
+        raise MissingText(f"no portal text {key!r}")
+
+
 @cache
-def load_texts(language: str) -> dict[str, str]:
-    return json.loads((TEXTS_DIR / f"{language}.json").read_text(encoding="utf-8"))
+def load_texts(language: str) -> Texts:
+    return Texts(json.loads((TEXTS_DIR / f"{language}.json").read_text(encoding="utf-8")))
+
+
+# The accounts package refuses in English for operators and logs, naming ids; a
+# customer reads one of these translated sentences instead (first match wins).
+ACCOUNT_ERROR_KEYS = (
+    ("already a user", "error_already_user"),
+    ("e-mail address", "error_email_invalid"),
+    ("email address", "error_email_invalid"),
+    ("third party", "third_party_b2b_only"),
+    ("does not belong", "error_code_not_in_account"),
+    ("was deleted", "error_user_deleted"),
+    ("merged", "error_account_merged"),
+    ("main contact", "error_main_contact"),
+)
+
+
+def account_error_key(message: str) -> str:
+    """The text key for a refusal of tasks/accounts; a general one when unknown, so
+    that neither English nor an internal id reaches the page."""
+    lowered = message.lower()
+    for words, key in ACCOUNT_ERROR_KEYS:
+        if words in lowered:
+            return key
+    return "error_change_refused"
 
 
 def choose_language(*candidates: str | None) -> str:

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from domain.accounts import FREQUENCIES, LANGUAGES, AccountError, InvalidEmail
 from iportal.config import load_settings
 from iportal.web import store
+from iportal.web.i18n import account_error_key
 from iportal.web.pages import NotFound, check_csrf, config_of, render, user_warehouse
 from tasks.accounts import (
     delete_user,
@@ -167,8 +168,8 @@ def add_user(request: Request, details: dict, codes: set):
                 customer_codes=tuple(sorted(codes)), actor=actor_of(user),
             )  # fmt: skip
         except AccountError as error:
-            return render(request, "users.html", 400, error_key=error_key_of(error),
-                          error=str(error), **context)  # fmt: skip
+            key = error_key_of(error) or account_error_key(str(error))
+            return render(request, "users.html", 400, error_key=key, **context)
         mail_new_invitations(request, con, now, actor_of(user))
         context = users_context(con, user)
     log.info("user %s added, invitation e-mailed", created["user_id"])
@@ -223,7 +224,8 @@ def save_user(request: Request, user_id: str, fields: dict, codes: set):
             for code in sorted(held - codes):
                 revoke_access(con, account, other["email"], code, actor)
         except AccountError as error:
-            return render(request, "users.html", 400, error=str(error), **context)
+            key = account_error_key(str(error))
+            return render(request, "users.html", 400, error_key=key, **context)
     return RedirectResponse("/users?done=saved", status_code=303)
 
 

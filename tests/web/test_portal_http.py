@@ -542,7 +542,9 @@ def test_third_party_b2b_only(main_client, client_b, helpers, portal_dir):
         "/users",
         data={"csrf_token": helpers.csrf(page_b), "email": "acct@firm.be", "role": "third_party"},
     )
-    assert refused.status_code == 400 and "R12" in refused.text  # ... and refused
+    assert refused.status_code == 400  # ... and refused, in the user's words and language
+    error = re.search(r'<p class="error" role="alert" id="users-error">([^<]*)</p>', refused.text)
+    assert error and "company accounts" in error.group(1) and "R12" not in error.group(1)
     roles = query(portal_dir, "SELECT role FROM users WHERE email = 'acct@firm.be'")
     assert roles == [("third_party",)]
 
