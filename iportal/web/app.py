@@ -106,6 +106,8 @@ async def sessions_and_headers(request: Request, call_next):
     ):
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
     response.headers.update(SECURITY_HEADERS)
+    if csp := getattr(request.state, "csp", None):  # a response's own, stricter policy
+        response.headers["Content-Security-Policy"] = csp
     if not static:  # personal data: never kept by a shared cache or the back button
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -100,10 +100,27 @@ def save_settings(request: Request, wanted: set, frequency: str | None):
     return RedirectResponse("/codes?done=saved", status_code=303)
 
 
+@router.get("/codes/{customer_code}/optout")
+def confirm_opt_out(request: Request, customer_code: str):
+    """R20 asked before it is done: a confirmation page (no script)."""
+    with user_warehouse(request, main_only=True) as (con, user):
+        owned = {c["customer_code"] for c in store.list_user_codes(con, user["user_id"])}
+    if customer_code not in owned:
+        raise NotFound(customer_code)
+    return render(request, "confirm.html", text_key="confirm_optout",
+                  values={"code": customer_code}, button_key="confirm_optout_button",
+                  action=request.url.path, back="/codes", danger=True)  # fmt: skip
+
+
 @router.post("/codes/{customer_code}/optout")
-def opt_out_code(request: Request, customer_code: str, csrf_token: str = Form("")):
-    """R20: back to paper from the next run; main contact, own account's codes only."""
+def opt_out_code(
+    request: Request, customer_code: str, csrf_token: str = Form(""), confirm: str = Form("")
+):
+    """R20: back to paper from the next run; main contact, own account's codes only;
+    only from the confirmation page (a bare click asks first)."""
     check_csrf(request, csrf_token)
+    if confirm != "yes":
+        return RedirectResponse(request.url.path, status_code=303)
     with user_warehouse(request, main_only=True) as (con, user):
         owned = {c["customer_code"] for c in store.list_user_codes(con, user["user_id"])}
         if customer_code not in owned:
@@ -229,9 +246,23 @@ def save_user(request: Request, user_id: str, fields: dict, codes: set):
     return RedirectResponse("/users?done=saved", status_code=303)
 
 
+@router.get("/users/{user_id}/delete")
+def confirm_remove_user(request: Request, user_id: str):
+    """R8: deleting a user is asked before it is done (a confirmation page, no script)."""
+    with user_warehouse(request, main_only=True) as (con, user):
+        other = user_of_account(con, user, user_id)
+    return render(request, "confirm.html", text_key="confirm_delete_user",
+                  values={"email": other["email"]}, button_key="confirm_delete_button",
+                  action=request.url.path, back="/users", danger=True)  # fmt: skip
+
+
 @router.post("/users/{user_id}/delete")
-def remove_user(request: Request, user_id: str, csrf_token: str = Form("")):
+def remove_user(
+    request: Request, user_id: str, csrf_token: str = Form(""), confirm: str = Form("")
+):
     check_csrf(request, csrf_token)
+    if confirm != "yes":  # a bare click asks first
+        return RedirectResponse(request.url.path, status_code=303)
     with user_warehouse(request, main_only=True) as (con, user):
         other = user_of_account(con, user, user_id)
         account = find_account(con, user["account_id"])

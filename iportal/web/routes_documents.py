@@ -19,6 +19,7 @@ from tasks.search import (
     SORT_COLUMNS,
     BadQuery,
     DocumentQuery,
+    find_visible_document,
     open_document,
     search_documents,
 )
@@ -109,24 +110,47 @@ def documents(request: Request):
         rows=result.rows, total=result.total, page=query.page, pages=pages, query=query,
         filters={k: request.query_params.get(k, "") for k in FILTERS}, bad=bad,
         codes=[c["customer_code"] for c in codes], sort_links=sort_links,
+        # several customers behind one login: say whose document each row is
+        customer_names={c["customer_code"]: c["customer_name"] for c in codes}
+        if len(codes) > 1 else {},
+        sort_columns=COLUMNS, filtering=bool(values or bad),
+        several_accounts=len(user["memberships"]) > 1,
         previous_link=link_with(current, page=query.page - 1) if query.page > 1 else None,
         next_link=link_with(current, page=query.page + 1) if query.page < pages else None,
         done=request.query_params.get("done"),
     )  # fmt: skip
 
 
+# The PDF shown in the browser's own viewer: a document of its own, sandboxed (no
+# script, no form, no plugin of the page's origin), never framed by another site.
+PDF_VIEW_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
 @router.get("/documents/{issuer}/{number}")
 def open_pdf(request: Request, issuer: str, number: str):
     """The link of the notification e-mails: the PDF, as a download; first read recorded."""
+    return pdf_response(request, issuer, number, inline=False)
+
+
+@router.get("/documents/{issuer}/{number}/view")
+def view_pdf(request: Request, issuer: str, number: str):
+    """The same PDF, shown in the browser (Content-Disposition inline); first read too."""
+    return pdf_response(request, issuer, number, inline=True)
+
+
+def pdf_response(request: Request, issuer: str, number: str, inline: bool) -> Response:
     config = config_of(request)
     with user_warehouse(request) as (con, user):
         path = open_document(con, config.data_dir, user["person_id"], issuer, number)
     data = read_archived_pdf(config.data_dir, path)
     if data is None:
         raise NotFound(request.url.path)
-    disposition = f'attachment; filename="{issuer}-{number}.pdf"'  # both checked by R29
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": disposition})  # fmt: skip
+    kind = "inline" if inline else "attachment"
+    name = f"{issuer}-{number}.pdf"  # both checked by R29, so no quote or line break
+    headers = {"Content-Disposition": f'{kind}; filename="{name}"'}
+    if inline:
+        request.state.csp = PDF_VIEW_CSP
+    return Response(data, media_type="application/pdf", headers=headers)
 
 
 def read_archived_pdf(data_dir, path) -> bytes | None:
@@ -139,10 +163,26 @@ def read_archived_pdf(data_dir, path) -> bytes | None:
         return None
 
 
+@router.get("/documents/{issuer}/{number}/duplicate")
+def confirm_duplicate(request: Request, issuer: str, number: str):
+    """R23: asked before it is done (a confirmation page, no script)."""
+    with user_warehouse(request) as (con, user):
+        find_visible_document(con, user["person_id"], issuer, number)  # else the same 404
+    return render(request, "confirm.html", text_key="confirm_duplicate",
+                  values={"document": number}, button_key="confirm_duplicate_button",
+                  action=request.url.path, back="/documents")  # fmt: skip
+
+
 @router.post("/documents/{issuer}/{number}/duplicate")
-def duplicate(request: Request, issuer: str, number: str, csrf_token: str = Form("")):
-    """R23: a duplicate of a document this person can see (else the same 404)."""
+def duplicate(
+    request: Request, issuer: str, number: str, csrf_token: str = Form(""),
+    confirm: str = Form(""),
+):  # fmt: skip
+    """R23: a duplicate of a document this user can see (else the same 404), once the
+    confirmation page said yes; a bare click asks first."""
     check_csrf(request, csrf_token)
+    if confirm != "yes":
+        return RedirectResponse(request.url.path, status_code=303)
     with user_warehouse(request) as (con, user):
         config = config_of(request)
         request_duplicate(con, config.data_dir, issuer, number, user, config.now())

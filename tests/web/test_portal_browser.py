@@ -213,10 +213,11 @@ def test_customer_journey_in_chromium(chromium, inbox, night, portal_url):
     assert shown_numbers(page)[0] == "2026-0000001"
     page.goto(f"{portal_url}/documents")
 
-    # R28: opening a document downloads the PDF; its row is no longer bold
+    # R28: downloading a document (or viewing it: tests/web/test_portal_pages_browser.py)
+    # gives the PDF; its row is no longer bold
     assert int(weight_of(page, "2026-0000003")) >= 700
     with page.expect_download() as download:
-        page.click('tr[data-number="2026-0000003"] a.open')
+        page.click('tr[data-number="2026-0000003"] a.download')
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     page.reload()

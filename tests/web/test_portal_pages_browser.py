@@ -123,3 +123,203 @@ def test_language_switch_keeps_filters_sort_and_page(chromium, served):
     switch_language(page, "nl")
     assert page.url == base + wanted and "Pagina 2" in page.inner_text("nav.pages")
     page.context.close()
+
+
+# Every page: phone and desktop, screenshots, no horizontal overflow, axe-core -------
+
+PHONE, DESKTOP = 390, 1366
+MAIN_PAGES = {  # name -> path, for the main contact of account A (3 customer codes)
+    "documents": "/documents",
+    "documents-filtered": "/documents?document_type=credit_note&sort=amount&desc=0",
+    "view-confirm-duplicate": "/documents/DL5/A-0028/duplicate",
+    "codes": "/codes",
+    "confirm-optout": "/codes/DL50000001/optout",
+    "users": "/users",
+    "redeem": "/redeem",
+    "not-found": "/documents/DL5/NO-SUCH",
+}
+
+
+def check_axe(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page (WCAG 2.x A/AA rules and
+    best practices), each as {id, impact, nodes}."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make axe` (npm ci in tests/web/axe)")
+    # evaluated through the DevTools protocol: the page's CSP (script-src 'none') stays
+    # in force and is what axe sees; a <script> tag would be (rightly) refused
+    page.evaluate(AXE.read_text() + "\n;true")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]  # fmt: skip
+
+
+def check_page(page, name: str, width: int, report: dict) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"portal-{name}-{width}.png"), full_page=True)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{name} at {width} px is {scroll_width} px wide"
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll(
+        'input:not([type=hidden]), select, textarea')].filter(e => !e.labels.length
+        && !e.getAttribute('aria-label')).map(e => e.name)""")
+    assert unlabelled == [], f"{name}: form controls without a label: {unlabelled}"
+    report[f"{name}-{width}"] = check_axe(page)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_every_page_fits_and_passes_axe(chromium, served, width):
+    """No horizontal overflow at 390 px, every control labelled, axe-core: zero serious
+    or critical violations, on every page, logged out and logged in, in both widths."""
+    base, data_dir = served
+    context = chromium.new_context(viewport={"width": width, "height": 800}, locale="nl-BE")
+    page = context.new_page()
+    report: dict[str, list] = {}
+    page.goto(f"{base}/login")
+    check_page(page, "login", width, report)
+    page.goto(f"{base}/activate?token={invite_new_user(data_dir, f'axe{width}@example.be')}")
+    check_page(page, "activate", width, report)
+    page.goto(f"{base}/activate?token=unknown")
+    check_page(page, "activate-refused", width, report)
+    log_in(page, base)
+    for name, path in MAIN_PAGES.items():
+        page.goto(base + path)
+        check_page(page, name, width, report)
+    user_id = world_of(data_dir)["a_shared"]
+    page.goto(f"{base}/users/{user_id}/delete")
+    check_page(page, "confirm-delete-user", width, report)
+    (ARTIFACTS / f"portal-axe-{width}.json").write_text(json.dumps(report, indent=1))
+    assert {k: v for k, v in report.items() if v} == {}
+    context.close()
+
+
+def test_filters_fold_on_a_phone_and_stay_open_on_a_desktop(chromium, served):
+    base, _ = served
+    for width, visible in ((PHONE, False), (DESKTOP, True)):
+        context = chromium.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        log_in(page, base)
+        assert page.is_visible("#date_from") is visible, width
+        if not visible:  # one tap on "Filters" opens them, no script
+            page.click("label.fold")
+            assert page.is_visible("#date_from")
+            form_top = page.locator("#filters").bounding_box()["y"]
+            assert form_top < page.locator("#documents").bounding_box()["y"]  # above the list
+        context.close()
+
+
+# Keyboard alone -----------------------------------------------------------------------
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.textContent")
+
+
+def test_keyboard_alone_logs_in_and_reaches_the_documents(chromium, served):
+    base, _ = served
+    page = chromium.new_context(locale="en-BE").new_page()
+    page.goto(f"{base}/login")
+    for _ in range(15):  # skip link, brand, language buttons, then the form
+        page.keyboard.press("Tab")
+        if focused(page) == "login":
+            break
+    assert focused(page) == "login"
+    page.keyboard.type(A_LOGIN)
+    page.keyboard.press("Tab")
+    assert focused(page) == "password"
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{base}/documents"
+    for _ in range(40):  # tab on to the first document's link, open its view with Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('open')"):
+            break
+    number = page.evaluate("document.activeElement.textContent")
+    assert re.fullmatch(r"A-\d{4}", number)
+    with page.expect_response(re.compile(rf".*/documents/DL\d/{number}/view")) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 200
+    page.context.close()
+
+
+# Confirmations: one click alone does not act ---------------------------------------------
+
+
+def count(data_dir: Path, sql: str, params=None) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_back_to_paper_delete_user_and_duplicate_ask_first(chromium, served):
+    base, data_dir = served
+    page = chromium.new_context(locale="en-BE").new_page()
+    log_in(page, base)
+    duplicates = "SELECT count(*) FROM duplicate_requests"
+    before = count(data_dir, duplicates)
+    page.click('tr[data-number="A-0027"] a.duplicate')
+    assert "/documents/DL5/A-0027/duplicate" in page.url
+    assert "A-0027" in page.inner_text("#confirm-text")
+    assert count(data_dir, duplicates) == before  # the click only asked
+    page.click("#confirm-cancel")
+    assert page.url == f"{base}/documents" and count(data_dir, duplicates) == before
+    page.click('tr[data-number="A-0027"] a.duplicate')
+    page.click("#confirm-yes")
+    page.wait_for_url(re.compile(r".*/documents\?done=duplicate_requested"))
+    assert count(data_dir, duplicates) == before + 1
+
+    opted = "SELECT count(*) FROM consent_events WHERE event = 'opted_out'"
+    page.goto(f"{base}/codes")
+    if page.locator("#optout-DL50000002").count():
+        page.click("#optout-DL50000002")
+        assert "DL50000002" in page.inner_text("#confirm-text")
+        assert count(data_dir, opted) == 0
+        page.click("#confirm-yes")
+        page.wait_for_url(re.compile(r".*/codes\?done=opted_out"))
+        assert count(data_dir, opted) == 1
+
+    user_id = world_of(data_dir)["a_shared"]
+    live = "SELECT count(*) FROM users WHERE user_id = ? AND status <> 'deleted'"
+    page.goto(f"{base}/users")
+    page.click(f"#delete-{user_id}")
+    assert "sam@example.be" in page.inner_text("#confirm-text")
+    assert count(data_dir, live, [user_id]) == 1
+    page.click("#confirm-yes")
+    page.wait_for_url(re.compile(r".*/users\?done=user_deleted"))
+    assert count(data_dir, live, [user_id]) == 0
+    page.context.close()
+
+
+def test_a_post_without_confirmation_asks_instead_of_acting(make_client, helpers, world):
+    """The old one-click forms (a bookmarked or scripted POST) get the question."""
+    client = make_client()
+    helpers.login(client, helpers.A_LOGIN)
+    token = helpers.csrf(client.get("/documents").text)
+    for path in ("/documents/DL5/A-0027/duplicate", f"/users/{world['a_shared']}/delete",
+                 "/codes/DL50000001/optout"):  # fmt: skip
+        answer = client.post(path, data={"csrf_token": token})
+        assert answer.status_code == 303 and answer.headers["location"] == path
+        assert 'id="confirm-yes"' in client.get(path).text
+    assert 'id="user-' in client.get("/users").text  # nobody deleted
+
+
+# Viewing a document in the browser ---------------------------------------------------------
+
+
+def test_a_document_is_viewed_inline_in_a_sandbox_or_downloaded(chromium, served):
+    base, _ = served
+    context = chromium.new_context(accept_downloads=True)
+    page = context.new_page()
+    log_in(page, base)
+    answer = page.request.get(f"{base}/documents/DL5/A-0025/view")
+    assert answer.status == 200 and answer.body().startswith(b"%PDF")
+    assert answer.headers["content-disposition"] == 'inline; filename="DL5-A-0025.pdf"'
+    csp = answer.headers["content-security-policy"]
+    assert csp.startswith("sandbox") and "script-src" not in csp and "default-src 'none'" in csp
+    with page.expect_download() as download:
+        page.click('tr[data-number="A-0024"] a.download')
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    context.close()

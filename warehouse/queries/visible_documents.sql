@@ -24,15 +24,20 @@ visible_codes AS (
     WHERE m.role <> 'main'
 ),
 published AS (
-    SELECT DISTINCT v.issuer, v.document_number
+    -- R28: bold means new since you last looked. A document published to the portal
+    -- only by a backfill (R21: the seven years of history) was never new to anyone.
+    SELECT v.issuer, v.document_number, bool_or(v.purpose <> 'backfill') AS announced
     FROM deliveries AS v
     WHERE v.channel = 'portal' AND v.status = 'published'
+    GROUP BY v.issuer, v.document_number
 ),
 documents_seen AS (
     SELECT
         d.issuer, d.document_number, d.document_type, d.issue_date, d.due_date,
         d.customer_code, d.total_incl_vat AS amount_incl_vat,
-        r.first_read_at IS NULL AS unread,
+        -- what a customer recognises a document by: the contract, the first line
+        d.contract_number, json_extract_string(d.lines, '$[0].description') AS first_line,
+        r.first_read_at IS NULL AND published.announced AS unread,
         vc.account_id, vc.login_id AS account_login
     FROM documents AS d
     JOIN visible_codes AS vc USING (customer_code)
