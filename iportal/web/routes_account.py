@@ -119,8 +119,8 @@ def opt_out_code(
     """R20: back to paper from the next run; main contact, own account's codes only;
     only from the confirmation page (a bare click asks first)."""
     check_csrf(request, csrf_token)
-    if confirm != "yes":
-        return RedirectResponse(request.url.path, status_code=303)
+    if confirm != "yes":  # the question, not the act (someone else's code: the 404)
+        return confirm_opt_out(request, customer_code)
     with user_warehouse(request, main_only=True) as (con, user):
         owned = {c["customer_code"] for c in store.list_user_codes(con, user["user_id"])}
         if customer_code not in owned:
@@ -261,8 +261,8 @@ def remove_user(
     request: Request, user_id: str, csrf_token: str = Form(""), confirm: str = Form("")
 ):
     check_csrf(request, csrf_token)
-    if confirm != "yes":  # a bare click asks first
-        return RedirectResponse(request.url.path, status_code=303)
+    if confirm != "yes":  # the question, not the act (someone else's user: the 404)
+        return confirm_remove_user(request, user_id)
     with user_warehouse(request, main_only=True) as (con, user):
         other = user_of_account(con, user, user_id)
         account = find_account(con, user["account_id"])

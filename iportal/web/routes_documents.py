@@ -181,8 +181,8 @@ def duplicate(
     """R23: a duplicate of a document this user can see (else the same 404), once the
     confirmation page said yes; a bare click asks first."""
     check_csrf(request, csrf_token)
-    if confirm != "yes":
-        return RedirectResponse(request.url.path, status_code=303)
+    if confirm != "yes":  # the question, not the act (someone else's document: the 404)
+        return confirm_duplicate(request, issuer, number)
     with user_warehouse(request) as (con, user):
         config = config_of(request)
         request_duplicate(con, config.data_dir, issuer, number, user, config.now())

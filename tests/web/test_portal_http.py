@@ -304,14 +304,16 @@ def test_another_customers_document_is_the_same_404_as_a_missing_one(client, hel
     assert missing.status_code == foreign.status_code == 404
     assert missing.text == foreign.text
     token = helpers.csrf(client.get("/documents").text)
-    duplicate = client.post("/documents/DL5/A-0000/duplicate", data={"csrf_token": token})
+    duplicate = client.post("/documents/DL5/A-0000/duplicate",
+                            data={"csrf_token": token, "confirm": "yes"})  # fmt: skip
     assert duplicate.status_code == 404
     assert client.get("/documents?customer_code=DL50000001").text.count("data-number=") == 0
 
 
 def test_duplicate_request_goes_to_the_duplicates_step(main_client, portal_dir, helpers):
     token = helpers.csrf(main_client.get("/documents").text)
-    answer = main_client.post("/documents/DL5/A-0000/duplicate", data={"csrf_token": token})
+    answer = main_client.post("/documents/DL5/A-0000/duplicate",
+                              data={"csrf_token": token, "confirm": "yes"})  # fmt: skip
     assert answer.status_code == 303
     assert "aanvraag voor een duplicaat" in main_client.get(answer.headers["location"]).text
     deliveries = query(
@@ -437,13 +439,14 @@ def test_opt_out_of_own_code_only(main_client, client_b, helpers, portal_dir):
     page = main_client.get("/codes").text
     assert 'id="optout-DL50000001"' in page  # channel choice "portal": electronic (R15)
     token = helpers.csrf(page)
-    assert main_client.post("/codes/DL50000001/optout", data={"csrf_token": token}
-                            ).status_code == 303  # fmt: skip
+    assert main_client.post("/codes/DL50000001/optout", data={"csrf_token": token,
+                            "confirm": "yes"}).status_code == 303  # fmt: skip
     events = query(portal_dir, "SELECT event FROM consent_history WHERE customer_code = "
                    "'DL50000001'")  # fmt: skip
     assert ("opted_out",) in events
     token_b = helpers.csrf(client_b.get("/codes").text)
-    refused = client_b.post("/codes/DL50000002/optout", data={"csrf_token": token_b})
+    refused = client_b.post("/codes/DL50000002/optout",
+                            data={"csrf_token": token_b, "confirm": "yes"})  # fmt: skip
     assert refused.status_code == 404
     assert ("opted_out",) not in query(
         portal_dir, "SELECT event FROM consent_history WHERE customer_code = 'DL50000002'"
@@ -500,7 +503,8 @@ def test_delete_user_logs_it_out(make_client, main_client, helpers, portal_dir, 
     helpers.login(shared, helpers.A_SHARED)
     assert shared.get("/documents").status_code == 200
     token = helpers.csrf(main_client.get("/users").text)
-    answer = main_client.post(f"/users/{world['a_shared']}/delete", data={"csrf_token": token})
+    answer = main_client.post(f"/users/{world['a_shared']}/delete",
+                              data={"csrf_token": token, "confirm": "yes"})  # fmt: skip
     assert answer.status_code == 303
     assert shared.get("/documents").status_code == 303
     assert helpers.login(shared, helpers.A_SHARED).status_code == 401
@@ -511,7 +515,10 @@ def test_delete_user_logs_it_out(make_client, main_client, helpers, portal_dir, 
 def test_users_of_another_account_are_404(client_b, helpers, portal_dir, world):
     token = helpers.csrf(client_b.get("/users").text)
     shared = world["a_shared"]
-    assert client_b.post(f"/users/{shared}/delete", data={"csrf_token": token}).status_code == 404
+    for confirm in ("", "yes"):  # neither the question nor the act
+        answer = client_b.post(f"/users/{shared}/delete",
+                               data={"csrf_token": token, "confirm": confirm})  # fmt: skip
+        assert answer.status_code == 404
     changed = client_b.post(f"/users/{shared}", data={"csrf_token": token, "codes": []})
     assert changed.status_code == 404
     grant = client_b.post("/users", data={"csrf_token": token, "email": "x@example.com",
@@ -643,3 +650,55 @@ def test_the_portal_lets_go_of_the_warehouse_for_a_writer(make_client, helpers, 
         asking.join()
     assert waited_idle < 3 and waited_busy < 10
     client.close()
+
+
+# What a row shows, and what bold means (issue 16) ----------------------------------------
+
+
+def add_document(portal_dir, number: str, purpose: str, lines: list[dict]) -> None:
+    """A document of A's first code published to the portal by `purpose`."""
+    import json
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from warehouse.store import insert_rows, open_writer
+
+    now = datetime.now(UTC)
+    key = {"issuer": "DL5", "document_number": number}
+    with open_writer(portal_dir / "warehouse.duckdb", "test") as con:
+        insert_rows(con, "documents", [key | {
+            "customer_code": "DL50000001", "document_type": "invoice",
+            "issue_date": date(2019, 3, 1), "due_date": date(2019, 3, 31),
+            "customer_number": "0000001", "contract_number": "LC-778", "currency": "EUR",
+            "lines": json.dumps(lines), "total_excl_vat": Decimal("10"),
+            "total_vat": Decimal("0"), "total_incl_vat": Decimal("10"),
+            "payment_reference": None, "credited_document_number": None,
+            "content_sha256": number, "is_history": purpose == "backfill",
+            "source_file": "t", "source_line": 1, "ingested_at": now, "run_id": "r"}])  # fmt: skip
+        insert_rows(con, "deliveries", [key | {
+            "channel": "portal", "purpose": purpose, "customer_code": "DL50000001",
+            "status": "published", "reason": "test", "decided_at": now,
+            "run_id": "r"}])  # fmt: skip
+
+
+def test_backfilled_history_is_not_bold_new_documents_are(main_client, portal_dir):  # R28
+    add_document(portal_dir, "H-0001", "backfill", [])
+    add_document(portal_dir, "N-0001", "original", [])
+    page = main_client.get("/documents?date_to=2019-12-31").text
+    rows = dict((n, kind) for kind, n in rows_of(page))
+    assert rows == {"H-0001": "read", "N-0001": "unread"}
+
+
+def test_rows_show_contract_first_line_and_customer_name(main_client, client_b, helpers,
+                                                         portal_dir):  # fmt: skip
+    lines = [{"description": "Huur Volkswagen ID.3 1-ABC-123 — maart 2019", "quantity": "1"},
+             {"description": "Verzekering", "quantity": "1"}]  # fmt: skip
+    add_document(portal_dir, "N-0002", "original", lines)
+    page = main_client.get("/documents?number=N-0002").text
+    row = page[page.index('data-number="N-0002"') :]
+    row = row[: row.index("</tr>")]
+    assert "LC-778" in row and "Huur Volkswagen ID.3 1-ABC-123" in row
+    assert "Verzekering" not in row  # the first line only
+    assert "Customer DL50000001" in row  # A holds three customer codes: whose it is
+    page_b = client_b.get("/documents").text  # B holds one code: no customer column
+    assert "Customer DL50000009" not in page_b and 'class="customer"' not in page_b
