@@ -318,6 +318,14 @@ def test_a_document_is_viewed_inline_in_a_sandbox_or_downloaded(chromium, served
     assert answer.headers["content-disposition"] == 'inline; filename="DL5-A-0025.pdf"'
     csp = answer.headers["content-security-policy"]
     assert csp.startswith("sandbox") and "script-src" not in csp and "default-src 'none'" in csp
+    downloads = []
+    page.on("download", downloads.append)
+    page.click('tr[data-number="A-0025"] a.view-link')  # Chromium's own viewer shows it
+    page.wait_for_url(f"{base}/documents/DL5/A-0025/view")
+    assert page.evaluate("document.contentType") == "application/pdf" and downloads == []
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "portal-pdf-view.png"))
+    page.goto(f"{base}/documents")
     with page.expect_download() as download:
         page.click('tr[data-number="A-0024"] a.download')
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
