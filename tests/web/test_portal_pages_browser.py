@@ -319,7 +319,7 @@ def test_a_document_is_viewed_inline_in_a_sandbox_or_downloaded(chromium, served
     csp = answer.headers["content-security-policy"]
     assert csp.startswith("sandbox") and "script-src" not in csp and "default-src 'none'" in csp
     downloads = []
-    page.on("download", downloads.append)
+    page.on("download", lambda download: downloads.append(download))
     page.click('tr[data-number="A-0025"] a.view-link')  # Chromium's own viewer shows it
     page.wait_for_url(f"{base}/documents/DL5/A-0025/view")
     assert page.evaluate("document.contentType") == "application/pdf" and downloads == []
