@@ -147,8 +147,9 @@ def routing_lookup(settings) -> RoutingLookup:
     if not settings.peppol_lookup_enabled:
         note = "participant lookup switched off (peppol_lookup_enabled): assumed registered"
     else:
+        # The file's name, not its path: a reason must not depend on where the data dir is.
         note = ("participant lookup not configured (no peppol_sml_zone, no registry file "
-                f"{settings.peppol_registry_path}): assumed registered")  # fmt: skip
+                f"{settings.peppol_registry_path.name}): assumed registered")  # fmt: skip
     return RoutingLookup(
         make_lookup(settings),
         note,

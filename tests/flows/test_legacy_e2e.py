@@ -121,7 +121,8 @@ def test_a_backfill_publishes_legacy_portal_documents_once_and_leaves_legacy_row
     ) == [(0,)]
 
 
-def read_artifact(key: str):
+def read_artifact(key: str, naming: str):
+    """This night's version of the artifact: the session's Prefect API holds every test's."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
@@ -129,14 +130,16 @@ def read_artifact(key: str):
         found = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
         )
-    return found[0].data if found else None
+    mine = [artifact.data for artifact in found if naming in (artifact.data or "")]
+    assert len(mine) == 1, f"{len(mine)} {key} artifacts name {naming}"
+    return mine[0]
 
 
 def test_the_night_leaves_its_morning_report_as_a_file_and_an_artifact(night):
     data_dir, _, result = night
     page = data_dir / "reports" / "morning-2026-11-27.html"
     assert result["morning_report"] == str(page) and page.exists()
-    markdown = read_artifact("morning-report")
+    markdown = read_artifact("morning-report", str(page))
     assert markdown.index("## Last night's exceptions") < markdown.index("## The last 1 nights")
     assert str(page) in markdown
     # the same channel mix as the page: history years from the legacy deliveries

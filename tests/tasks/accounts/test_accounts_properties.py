@@ -153,7 +153,11 @@ def check(con, model: Model, at: datetime) -> None:
     for number, code in enumerate(CODES, start=1):
         run_sql(
             con,
-            "INSERT INTO documents VALUES ('DL5', ?, ?, 'invoice', ?, NULL, '1', NULL, 'EUR', "
+            "INSERT INTO documents (issuer, document_number, customer_code, document_type, "
+            "issue_date, due_date, customer_number, contract_number, currency, lines, "
+            "total_excl_vat, total_vat, total_incl_vat, payment_reference, "
+            "credited_document_number, content_sha256, is_history, source_file, source_line, "
+            "ingested_at, run_id) VALUES ('DL5', ?, ?, 'invoice', ?, NULL, '1', NULL, 'EUR', "
             "'[]', 1, 0, 1, NULL, NULL, 'h', false, 'p', 1, ?, 'p')",
             [f"P-{number}", code, at.date(), at],
         )
