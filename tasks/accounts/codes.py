@@ -23,7 +23,7 @@ from domain.activation_codes import (
 from domain.records import RenderJob
 from tasks.accounts.db import fetch_dicts, register_rows
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, transaction
+from warehouse.store import insert_rows, load_sql, run_sql, transaction
 
 ACTIVATION_LETTER = "activation_letter"
 
@@ -138,6 +138,7 @@ def assign_activation_codes(
         with transaction(con):
             insert_rows(con, "activation_codes", [c.row for c in issued])
             insert_rows(con, "printed_activation_codes", printed)
+            forget_drawings_without_code(con, candidates[start:end])
             insert_rows(con, "activation_letters", letters)
             events = code_events(issued, actor)
             events += [
@@ -152,6 +153,17 @@ def assign_activation_codes(
         totals["letters"] += len(letters)
         start = end
     return totals
+
+
+def forget_drawings_without_code(con, candidates: list[dict]) -> int:
+    """A backfill in another process may draw tonight's paper invoice between its routing
+    and its code (the writer lock serialises transactions, not steps): forget that drawing
+    so the render step draws the invoice again, with its code (R17)."""
+    drawn = [doc for doc in candidates if doc["drawn_without_code"]]
+    for doc in drawn:
+        run_sql(con, load_sql("forget_rendition"),
+                {"issuer": doc["issuer"], "document_number": doc["document_number"]})  # fmt: skip
+    return len(drawn)
 
 
 def attach_activation_codes(

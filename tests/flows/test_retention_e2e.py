@@ -27,7 +27,7 @@ AS_OF = "2026-11-27"
 @pytest.fixture(scope="module")
 def night(tmp_path_factory, prefect_harness):
     data_dir = tmp_path_factory.mktemp("retention")
-    write_landing_files(data_dir / "landing", customers=8, years=13, seed=11,
+    write_landing_files(data_dir / "landing", customers=16, years=13, seed=11,
                         as_of=date(2026, 11, 27))  # fmt: skip
     issued_before_2016 = []
     for path in (data_dir / "landing").glob("documents*.parquet"):
