@@ -56,7 +56,10 @@ SELECT c.customer_code, m.m AS month,
     (DATE '2019-12-01' + to_months(m.m))::DATE AS issue_date,
     ((hash(c.customer_code, m.m) % 500000) / 100.0 + 50)::DECIMAL(18, 2) AS amount
 FROM codes AS c, range($months) AS m(m);
-INSERT INTO documents
+INSERT INTO documents (issuer, document_number, customer_code, document_type, issue_date,
+    due_date, customer_number, contract_number, currency, lines, total_excl_vat, total_vat,
+    total_incl_vat, payment_reference, credited_document_number, content_sha256, is_history,
+    source_file, source_line, ingested_at, run_id)
 SELECT 'DL5', document_number, customer_code,
     CASE WHEN month % 12 = 11 THEN 'credit_note' ELSE 'invoice' END, issue_date,
     (issue_date + INTERVAL 30 DAY)::DATE, customer_code[4:], 'C-1', 'EUR', '[]', amount, 0,
