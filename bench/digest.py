@@ -130,6 +130,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--profile", type=Path, help="write a cProfile of the notify steps")
     args = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
+    if load_at_start > 0.5:  # another job on the machine: the figures are not comparable
+        print(f"warning: load average {load_at_start:.2f} > 0.5 at start", file=sys.stderr)
     profiler = cProfile.Profile() if args.profile else None
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-digest-"))
     accounts = args.recipients * 3 // 5  # 60 % main contacts, 40 % shared users
@@ -198,7 +201,8 @@ def main() -> None:
         "peak_rss_mb": round(peak_rss_mb()),
         "real_invitations": args.real_invitations,
         "compose_workers": args.workers,
-        "load_average_1m": round(os.getloadavg()[0], 1),
+        "load_average_1m_at_start": round(load_at_start, 2),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(report, indent=2))
     if args.workdir is None:
