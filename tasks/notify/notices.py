@@ -37,7 +37,7 @@ from tasks.notify.message import (
     sender_address,
 )
 from tasks.notify.periods import digest_key, message_id
-from tasks.notify.send import flush_outcome_audit, send_one
+from tasks.notify.send import Accepted, flush_outcome_audit, send_one
 from tasks.notify.settings import NotifyConfig
 from tasks.notify.spool import write_spool
 from tasks.notify.transport import Unavailable, build_mailer
@@ -275,9 +275,10 @@ def queue_history_notices(
 def send_notice_chunk(con, session, config: NotifyConfig, as_of, actor: str, outcomes) -> int:
     """One chunk (`batch_size`) of due notices; returns how many were due."""
     due = run_sql(con, load_sql("notice_due"), {"as_of": as_of, "limit": config.batch_size})
-    for notice in due:
-        outcome = send_one(con, session, config, notice, as_of, actor)  # may raise Unavailable
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    with Accepted(con, actor, config.record_every) as accepted:
+        for notice in due:  # send_one may raise Unavailable: `accepted` are recorded
+            outcome = send_one(con, session, config, notice, as_of, actor, accepted)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return len(due)
 
 
