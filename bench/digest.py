@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tasks.accounts.people import link_people  # noqa: E402
 from tasks.notify import NotifyConfig, RetryPolicy, SmtpServer  # noqa: E402
 from tasks.notify.compose import compose_digests  # noqa: E402
 from tasks.notify.recipients import drop_unreachable_lines, resolve_all_recipients  # noqa: E402
@@ -159,6 +160,7 @@ def main() -> None:
         params = {"accounts": accounts, "shared": shared, "documents": args.documents, "at": AS_OF}
         for statement in filter(str.strip, POPULATE.split(";")):
             run_sql(con, statement, {k: v for k, v in params.items() if f"${k}" in statement})
+        link_people(con)  # one person per address: without it a document reaches one user
         timings["populate"] = time.perf_counter() - mark
         if profiler:
             profiler.enable()
