@@ -11,7 +11,8 @@ aiosmtpd server running in its own process (so that it does not share our GIL), 
 reports messages/s and the peak RSS of this process (getrusage ru_maxrss).
 
 Invitations go through a stand-in by default (one INSERT each); --real-invitations
-uses the accounts package's issue_invitation (its own transaction and audit event).
+takes the flows' path (tasks.notify.invitations.issue_invitations: the chunk's links in
+bulk, one transaction).
 """
 
 from __future__ import annotations

@@ -108,7 +108,8 @@ class Accepted:
 
 
 def record_sent(con, marked: list[tuple[str, int]], actor: str) -> int:
-    """Mark (digest_id, attempts) sent and write their audit events, one transaction."""
+    """Mark (digest_id, attempts) sent with their `digest_sent` audit events, one
+    transaction (R30)."""
     if not marked:
         return 0
     batch = pa.table({"digest_id": [d for d, _ in marked], "attempts": [n for _, n in marked]})
@@ -118,7 +119,10 @@ def record_sent(con, marked: list[tuple[str, int]], actor: str) -> int:
             run_sql(con, load_sql("notify_mark_sent"), {"sent_at": datetime.now(UTC)})
         finally:
             con.unregister("sent_batch")
-        audit_outcomes(con, actor)
+        events = [
+            AuditEvent("digest_sent", d, {"attempts": n, "error": None}, actor) for d, n in marked
+        ]
+        append_events(con, events)
     return len(marked)
 
 
@@ -162,28 +166,23 @@ def send_one(con, session, config: NotifyConfig, digest: tuple, as_of, actor, ac
     return "sent"
 
 
-def audit_outcomes(con, actor: str) -> int:
-    """Audit events for outcomes recorded since the last audit; inside a transaction."""
-    rows = run_sql(con, load_sql("notify_flush_outcomes"))
-    append_events(
-        con,
-        [
-            AuditEvent(
-                f"digest_{'deferred' if s == 'queued' else s}",
-                digest_id,
-                {"attempts": n, "error": e},
-                actor,
-            )
-            for digest_id, s, n, e in rows
-        ],
-    )
-    return len(rows)
-
-
 def flush_outcome_audit(con, actor: str) -> int:
     """Audit events for outcomes recorded since the last flush, one transaction."""
     with transaction(con):
-        return audit_outcomes(con, actor)
+        rows = run_sql(con, load_sql("notify_flush_outcomes"))
+        append_events(
+            con,
+            [
+                AuditEvent(
+                    f"digest_{'deferred' if s == 'queued' else s}",
+                    digest_id,
+                    {"attempts": n, "error": e},
+                    actor,
+                )
+                for digest_id, s, n, e in rows
+            ],
+        )
+    return len(rows)
 
 
 def send_due_digests(con, session, config: NotifyConfig, as_of, actor: str) -> SendReport:
