@@ -40,7 +40,7 @@ from tasks.notify import NotifyConfig, RetryPolicy, SmtpServer  # noqa: E402
 from tasks.notify.compose import compose_digests  # noqa: E402
 from tasks.notify.recipients import drop_unreachable_lines, resolve_all_recipients  # noqa: E402
 from tasks.notify.send import send_due_digests  # noqa: E402
-from tasks.notify.transport import SmtpMailer  # noqa: E402
+from tasks.notify.transport import SmtpMailer, open_sessions  # noqa: E402
 from warehouse.store import open_writer, run_sql  # noqa: E402
 
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=20_000)
     parser.add_argument("--real-invitations", action="store_true")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--connections", type=int, default=2, help="SMTP connections")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--profile", type=Path, help="write a cProfile of the notify steps")
     args = parser.parse_args()
@@ -151,6 +152,7 @@ def main() -> None:
         retry=RetryPolicy(wait_seconds=0),
         batch_size=2000,
         workers=args.workers,
+        smtp_connections=args.connections,
     )
     invite = None
     if not args.real_invitations:
@@ -174,10 +176,10 @@ def main() -> None:
         timings["compose"] = time.perf_counter() - mark
     mark = time.perf_counter()
     sent = 0
-    with SmtpMailer(config.smtp).session() as session:
+    with open_sessions(SmtpMailer(config.smtp), config.smtp_connections) as sessions:
         while True:
             with open_writer(config.warehouse_path, "bench") as con:
-                chunk = send_due_digests(con, session, config, AS_OF, "bench")
+                chunk = send_due_digests(con, sessions, config, AS_OF, "bench")
             sent += chunk.sent
             if chunk.selected < config.batch_size or chunk.unavailable:
                 break
@@ -204,6 +206,7 @@ def main() -> None:
         "peak_rss_mb": round(peak_rss_mb()),
         "real_invitations": args.real_invitations,
         "compose_workers": args.workers,
+        "smtp_connections": args.connections,
         "load_average_1m_at_start": round(load_at_start, 2),
         "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }

@@ -18,7 +18,10 @@ outcomes are rare and recorded one transaction each, audited in bulk per chunk
 
 from __future__ import annotations
 
-from collections import Counter
+import queue
+import threading
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parseaddr
@@ -31,7 +34,7 @@ from tasks.faults import crashpoint
 from tasks.notify.bounces import bounce_row, record_bounces, smtp_refusal
 from tasks.notify.periods import retry_delay
 from tasks.notify.settings import NotifyConfig, RetryPolicy
-from tasks.notify.transport import Deferred, Rejected, Unavailable
+from tasks.notify.transport import Deferred, MailError, Rejected, Unavailable
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import load_sql, run_sql, transaction
 
@@ -126,44 +129,109 @@ def record_sent(con, marked: list[tuple[str, int]], actor: str) -> int:
     return len(marked)
 
 
-def send_one(con, session, config: NotifyConfig, digest: tuple, as_of, actor, accepted) -> str:
-    """Send one due digest. Accepted: handed to `accepted` (marked sent in bulk); any
-    other outcome is recorded at once, in its own transaction."""
-    digest_id, address, attempts, _status = digest
-    spooled = config.spool_dir / f"{digest_id}.eml"
+def transmit(session, config: NotifyConfig, digest: tuple) -> MailError | None:
+    """Hand one digest's spooled message to the server (no warehouse: a sender thread
+    may run it). None: accepted; else why not (a missing spool file is a MailError)."""
+    digest_id, address, _attempts, _status = digest
     try:
-        data = spooled.read_bytes()
+        data = (config.spool_dir / f"{digest_id}.eml").read_bytes()
     except FileNotFoundError:
-        with transaction(con):
-            set_outcome(con, digest_id, "failed", attempts, "message no longer in the spool")
-        return "failed"
-    sender = parseaddr(config.sender)[1]
+        return MailError("message no longer in the spool")
     try:
-        send_with_retries(session, data, sender, address, config.retry)
-    except Unavailable as error:
-        with transaction(con):
-            params = {"error": str(error), "as_of": as_of}
-            run_sql(con, load_sql("notify_note_unavailable"), params)
-        raise
-    except Deferred as error:
-        with transaction(con):
-            return record_deferral(con, digest_id, attempts + 1, error, as_of, config.retry)
-    except Rejected as error:
-        with transaction(con):
-            set_outcome(con, digest_id, "hard_bounce", attempts + 1, str(error))
-            refusal = smtp_refusal(address, digest_id, error)
-            key = f"{digest_id}:{attempts}".encode()
-            record_bounces(
-                con,
-                [bounce_row(refusal, "smtp", key, datetime.now(UTC))],
-                as_of,
-                config.retry,
-                actor,
-            )
-        return "hard_bounce"
-    crashpoint("smtp.sent_not_recorded")  # accepted, not recorded: resent, same Message-ID
-    accepted.add(digest_id, attempts + 1)
-    return "sent"
+        send_with_retries(session, data, parseaddr(config.sender)[1], address, config.retry)
+    except (Deferred, Rejected, Unavailable) as error:
+        return error
+    return None
+
+
+def record_reply(con, config: NotifyConfig, digest: tuple, reply, as_of, actor, accepted) -> str:
+    """What became of one transmission. Accepted: handed to `accepted` (marked sent in
+    bulk); any other outcome recorded at once, in its own transaction; Unavailable is
+    noted on every due digest and raised again."""
+    digest_id, address, attempts, _status = digest
+    if reply is None:
+        crashpoint("smtp.sent_not_recorded")  # accepted, not recorded: resent, same Message-ID
+        accepted.add(digest_id, attempts + 1)
+        return "sent"
+    with transaction(con):
+        if isinstance(reply, Unavailable):
+            run_sql(con, load_sql("notify_note_unavailable"), {"error": str(reply), "as_of": as_of})
+        elif isinstance(reply, Deferred):
+            return record_deferral(con, digest_id, attempts + 1, reply, as_of, config.retry)
+        elif isinstance(reply, Rejected):
+            set_outcome(con, digest_id, "hard_bounce", attempts + 1, str(reply))
+            refusal = smtp_refusal(address, digest_id, reply)
+            row = bounce_row(refusal, "smtp", f"{digest_id}:{attempts}".encode(), datetime.now(UTC))
+            record_bounces(con, [row], as_of, config.retry, actor)
+            return "hard_bounce"
+        else:
+            set_outcome(con, digest_id, "failed", attempts, str(reply))
+            return "failed"
+    raise reply
+
+
+def send_one(con, session, config: NotifyConfig, digest: tuple, as_of, actor, accepted) -> str:
+    """Send one due digest and record the outcome (record_reply)."""
+    reply = transmit(session, config, digest)
+    return record_reply(con, config, digest, reply, as_of, actor, accepted)
+
+
+def send_in_turn(con, session, config: NotifyConfig, due, as_of, actor, accepted):
+    """The chunk over one connection: (outcomes, why the server is unavailable)."""
+    outcomes: Counter[str] = Counter()
+    for digest in due:
+        try:
+            outcomes[send_one(con, session, config, digest, as_of, actor, accepted)] += 1
+        except Unavailable as error:
+            return outcomes, str(error)
+    return outcomes, None
+
+
+def send_in_parallel(con, sessions: list, config: NotifyConfig, due, as_of, actor, accepted):
+    """The chunk over several connections: one sender thread per session transmits (the
+    GIL is free while a server answers), this thread records every reply, in order.
+    At most two messages per connection are handed over ahead of the record, so a crash
+    leaves at most `record_every` + 2 × connections accepted and unrecorded. After
+    Unavailable no new message is handed over and what was in flight is still
+    recorded; after an error (a bug) what was in flight is resent by the next run, same
+    Message-ID. Returns (outcomes, why the server is unavailable)."""
+    stop, free = threading.Event(), queue.SimpleQueue()
+    for session in sessions:
+        free.put(session)
+
+    def send(digest):
+        if stop.is_set():
+            return "skipped"
+        session = free.get()
+        try:
+            return transmit(session, config, digest)
+        finally:
+            free.put(session)
+
+    outcomes: Counter[str] = Counter()
+    unavailable = None
+    waiting, in_flight = iter(due), deque()
+    with ThreadPoolExecutor(len(sessions), thread_name_prefix="smtp") as pool:
+        try:
+            while True:
+                while not stop.is_set() and len(in_flight) < 2 * len(sessions):
+                    if (digest := next(waiting, None)) is None:
+                        break
+                    in_flight.append((digest, pool.submit(send, digest)))
+                if not in_flight:
+                    break
+                digest, future = in_flight.popleft()
+                reply = future.result()
+                if reply == "skipped":
+                    continue
+                try:
+                    outcomes[record_reply(con, config, digest, reply, as_of, actor, accepted)] += 1
+                except Unavailable as error:
+                    unavailable = unavailable or str(error)
+                    stop.set()
+        finally:
+            stop.set()
+    return outcomes, unavailable
 
 
 def flush_outcome_audit(con, actor: str) -> int:
@@ -185,20 +253,18 @@ def flush_outcome_audit(con, actor: str) -> int:
     return len(rows)
 
 
-def send_due_digests(con, session, config: NotifyConfig, as_of, actor: str) -> SendReport:
-    """One chunk (`batch_size`) of due digests; report.unavailable stops the caller."""
+def send_due_digests(con, sessions: list, config: NotifyConfig, as_of, actor) -> SendReport:
+    """One chunk (`batch_size`) of due digests over one connection per session (several:
+    `send_in_parallel`); report.unavailable stops the caller."""
     flush_outcome_audit(con, actor)  # what a crashed run recorded but did not audit
-    outcomes: Counter[str] = Counter()
-    unavailable = None
     params = {"as_of": as_of, "limit": config.batch_size}
     due = run_sql(con, load_sql("notify_due_digests"), params)
     with Accepted(con, actor, config.record_every) as accepted:
-        for digest in due:
-            try:
-                outcomes[send_one(con, session, config, digest, as_of, actor, accepted)] += 1
-            except Unavailable as error:
-                unavailable = str(error)
-                break
+        if len(sessions) > 1:
+            sending = send_in_parallel(con, sessions, config, due, as_of, actor, accepted)
+        else:
+            sending = send_in_turn(con, sessions[0], config, due, as_of, actor, accepted)
+        outcomes, unavailable = sending
     flush_outcome_audit(con, actor)
     return SendReport(
         outcomes["sent"],

@@ -46,6 +46,7 @@ class NotifyConfig:
     # accepted messages marked `sent` per transaction: after a crash, at most this many
     # are sent again (same Message-ID, same bytes; docs/reliability.md)
     record_every: int = 100
+    smtp_connections: int = 1  # parallel SMTP connections of the send loop (smtp only)
 
     @property
     def spool_dir(self) -> Path:

@@ -21,6 +21,22 @@ LATER = AS_OF + timedelta(hours=5)
 RECIPIENTS = {"an.peeters@example.be", "boekhouding@fiduciaire.example", "zoe@example.de"}
 
 
+@pytest.fixture
+def connections() -> int:
+    """SMTP connections of the send loop; tests parametrized with 2 run it in threads."""
+    return 1
+
+
+@pytest.fixture
+def config(config, connections):
+    return replace(config, smtp_connections=connections)
+
+
+@pytest.fixture
+def config_for(config_for, connections):
+    return lambda port, **retry: replace(config_for(port, **retry), smtp_connections=connections)
+
+
 def delivered(smtp_server) -> Counter:
     return Counter(r.message["Message-ID"] for r in smtp_server.handler.received)
 
@@ -37,6 +53,7 @@ def published(world) -> int:
     )[0][0]
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_server_down_leaves_digests_queued_with_the_error(world, deliver, smtp_server, config_for):
     down = config_for(1)  # nothing listens on port 1
     first = deliver(config_=down)
@@ -51,6 +68,7 @@ def test_server_down_leaves_digests_queued_with_the_error(world, deliver, smtp_s
     assert published(world) == 7  # documents stay available (R25)
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_421_is_soft_retried_later_with_backoff(world, deliver, smtp_server):
     smtp_server.handler.data_replies = ["421 4.3.2 Service shutting down"] * 6
     first = deliver()
@@ -67,6 +85,7 @@ def test_421_is_soft_retried_later_with_backoff(world, deliver, smtp_server):
     assert events == [("digest_composed", 3), ("digest_deferred", 3), ("digest_sent", 3)]
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_soft_failures_give_up_after_max_attempts(world, deliver, smtp_server, config_for):
     smtp_server.handler.data_replies = ["451 4.3.0 try later"] * 100
     config = config_for(smtp_server.port, max_attempts=2, backoff_base_seconds=60)
@@ -78,6 +97,7 @@ def test_soft_failures_give_up_after_max_attempts(world, deliver, smtp_server, c
     assert error.startswith("gave up after 2 attempts: 451")
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_550_is_hard_never_retried_and_recorded_as_a_bounce(world, deliver, smtp_server):
     smtp_server.handler.rcpt_replies = {"zoe@example.de": "550 5.1.1 User unknown"}
     first = deliver()
@@ -97,6 +117,7 @@ def test_550_is_hard_never_retried_and_recorded_as_a_bounce(world, deliver, smtp
     assert published(world) == 7
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 @pytest.mark.parametrize("attempts_per_run", [2, 1])
 def test_connection_dropped_mid_run(world, deliver, smtp_server, config_for, attempts_per_run):
     smtp_server.handler.drop_before_reply = 1  # the second message never gets its reply
@@ -136,6 +157,7 @@ def test_crash_after_acceptance_resends_with_the_same_message_id(
     assert sum(n for (n,) in world.rows("SELECT count(*) FROM digests")) == 3
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_a_crash_before_the_bulk_record_resends_what_it_held_byte_for_byte(
     world, deliver, smtp_server, monkeypatch
 ):
