@@ -9,7 +9,7 @@ load, XSLT compile, schema load):
   draw       tasks.render.draw_document (bench/render.py's invoices)
   build      tasks.peppol.build.build_ubl (generated B2B documents with their PDF)
   validate   tasks.peppol.validate.validate_ubl (XSD, CEN and Peppol rules, own policy)
-  compose    tasks.notify.message.build_message(...).as_bytes() (a two-line digest)
+  compose    tasks.notify.message.build_message(...) (a two-line digest, as bytes)
   merge      tasks.print_batch.merge.merge_pieces (one print file of drawn invoices,
              per mail piece; not in the issue's list, but every paper piece needs it)
   record     tasks.renditions.record_renditions (rows + audit events, one transaction
@@ -101,7 +101,7 @@ def floor_compose(count: int) -> float:
     return cpu_ms_per_item(
         lambda d: build_message(
             d, "iportal <noreply@iportal.example>", "https://p.example", now
-        ).as_bytes(),
+        ).data,
         digests,
     )
 
