@@ -184,19 +184,20 @@ def test_share_grant_settings_revoke_unshare(data_dir):
     assert gone["grants_revoked"] == []
     # every action audited (R30), on the shared user, by the operator who ran the CLI
     # (issue 22: the former check passed with no event at all)
-    operator = f"operator:{getpass.getuser()}"
-    assert audit_trail(data_dir, before) == [
-        (event, made["user_id"], operator)
-        for event in (
-            "user_created",
-            "invitation_issued",
-            "access_granted",
-            "user_updated",
-            "notification_setting_changed",
-            "user_updated",
-            "access_revoked",
-            "user_deleted",
-        )
+    operator, user = f"operator:{getpass.getuser()}", made["user_id"]
+    trail = audit_trail(data_dir, before)
+    mail = trail[2][1]  # the invitation e-mail's digest id, queued then sent (issue 16)
+    assert trail == [
+        ("user_created", user, operator),
+        ("invitation_issued", user, operator),
+        ("invitation_mail_queued", mail, operator),
+        ("digest_sent", mail, operator),
+        ("access_granted", user, operator),
+        ("user_updated", user, operator),  # --frequency daily
+        ("notification_setting_changed", user, operator),  # --no-notify
+        ("user_updated", user, operator),  # --last-name
+        ("access_revoked", user, operator),
+        ("user_deleted", user, operator),
     ]
 
 

@@ -60,7 +60,7 @@ INVALID = "^invalid e-mail address in master data$"
     ("address", "message"),
     [("", INVALID), ("no-at-sign", INVALID), ("a@b", INVALID), ("two@@x.be", INVALID),
      ("a b@x.be", INVALID), ("an@x.be\r\nBcc: evil@x.be", INVALID),
-     ("zoë@x.be", r"^e-mail address with a non-ASCII local part \(needs SMTPUTF8\)$")],
+     ("zoë@x.be", INVALID)],  # refused by the Address parse before the ASCII check
 )  # fmt: skip
 def test_unusable_addresses_are_refused(address, message):
     with pytest.raises(InvalidAddress, match=message):
