@@ -220,15 +220,15 @@ def snapshot_state_key() -> str:
 
 def materialise_for_readers(
     snapshot: Path, previous: Path | None = None, memory_limit: str | None = None
-) -> list[str]:
+) -> dict[str, str]:
     """In the snapshot copy, analyst views too slow to run live become tables (issue 6:
     channel_mix_monthly; issue 20: the views over every delivery). With the previous
     snapshot at hand, made the same way, only the documents whose rows changed since are
     computed again (issue 21: the nightly refresh at 10^7 deliveries); else every
     document. Each view in its own transaction: if one fails that view stays a view,
-    slower, never broken."""
+    slower, never broken. Returns how each view became a table: merged or rebuilt."""
     con = duckdb.connect(str(snapshot))
-    done = []
+    done = {}
     try:
         configure_reads(con, memory_limit)
         home = run_sql(con, "SELECT current_database()")[0][0]
@@ -239,14 +239,14 @@ def materialise_for_readers(
             if view not in present:
                 continue
             if touched and merge_view(con, home, view, spec):
-                done.append(view)
+                done[view] = "merged"
                 continue
             try:
                 with transaction(con):
                     run_sql(con, load_sql("snapshot_materialise").format(view=view, order=order))
             except duckdb.Error:
                 continue
-            done.append(view)
+            done[view] = "rebuilt"
     finally:
         con.close()
     return done
