@@ -301,19 +301,22 @@ def main() -> None:
     print(f"warehouse: {documents:,} documents, {deliveries:,} deliveries (legacy included) "
           f"({(data_dir / 'warehouse.duckdb').stat().st_size / 2**20:,.0f} MiB)")  # fmt: skip
 
+    from iportal.config import load_settings
     from warehouse.lock import writer_lock
     from warehouse.store import open_writer, refresh_snapshot
+
+    limit = load_settings(data_dir).analyst_memory_limit  # as the flows refresh (issue 21)
 
     with open_writer(data_dir / "warehouse.duckdb", "bench"):
         pass  # migrations and views of this checkout
     started = time.perf_counter()
     with writer_lock(data_dir / "warehouse.duckdb", "bench", 60):
-        refresh_snapshot(data_dir / "warehouse.duckdb", data_dir / "snapshot.duckdb")
+        refresh_snapshot(data_dir / "warehouse.duckdb", data_dir / "snapshot.duckdb", limit)
     print(f"snapshot refreshed in {time.perf_counter() - started:.1f} s (first of this process)")
     night = add_night(data_dir)
     started = time.perf_counter()
     with writer_lock(data_dir / "warehouse.duckdb", "bench", 60):
-        refresh_snapshot(data_dir / "warehouse.duckdb", data_dir / "snapshot.duckdb")
+        refresh_snapshot(data_dir / "warehouse.duckdb", data_dir / "snapshot.duckdb", limit)
     print(f"snapshot refreshed after a night in {time.perf_counter() - started:.1f} s: {night}")
 
     for view, query in VIEW_QUERIES.items():
