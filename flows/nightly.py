@@ -243,7 +243,9 @@ def finish_night(settings: Settings, run_id: str, summary: dict) -> dict:
         summary["missing_glyphs"] = runs.summarise_missing_glyphs(con, run_id)
         runs.finish_run(con, run_id, "completed", summary, ACTOR)
         con.close()
-        refresh_snapshot(settings.warehouse_path, settings.snapshot_path)
+        refresh_snapshot(
+            settings.warehouse_path, settings.snapshot_path, settings.analyst_memory_limit
+        )
     return summary
 
 
