@@ -1,8 +1,8 @@
 """Prefect defaults for running on the embedded local API, set before Prefect is imported.
 
 - No telemetry: the machine reaches no network beyond loopback (and should not try).
-- A longer start-up wait: the ephemeral API takes 7-9 s on an idle 2-core machine and
-  much longer under load.
+- A longer start-up wait: the ephemeral API takes 2-5 s to answer on a 2-core machine
+  (docs/scaling.md "Start-up"), a new PREFECT_HOME ~3 s more, and much longer under load.
 - Prefect's INFO lines stay in its UI and logs; the CLI shows a progress bar instead.
 Explicit environment variables win.
 """
