@@ -2,7 +2,7 @@
 `iportal demo`, each command as its own process, as an operator runs it.
 
     .venv/bin/python bench/startup.py [--code DIR] [--runs 3] [--pycache DIR]
-        [--skip-demo] [--customers 300]
+        [--skip-demo] [--skip-nights] [--customers 300]
 
 - (a) `iportal nightly` against a running `prefect server start` on 127.0.0.1
   (PREFECT_API_URL set), --runs times on the same data dir: the first run creates the
@@ -102,12 +102,26 @@ def start_server(env: dict, home: Path) -> tuple[subprocess.Popen, str]:
     raise TimeoutError("prefect server not healthy")
 
 
+def measure_nights(env: dict, code: Path, runs: int, work: Path) -> None:
+    (work / "server-home").mkdir()
+    server, api_url = start_server(env, work / "server-home")
+    try:
+        served = env | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(work / "client")}
+        nights("a-server", served, code, runs, work)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ephemeral = env | {"PREFECT_HOME": str(work / "ephemeral-home")}
+    nights("b-ephemeral", ephemeral, code, runs, work)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--code", type=Path, default=ROOT)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pycache", type=Path)
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-nights", action="store_true")
     parser.add_argument("--customers", type=int, default=300)
     args = parser.parse_args()
     code = args.code.resolve()
@@ -123,16 +137,8 @@ def main() -> None:
             (warm / "landing").mkdir(parents=True)
             run_iportal(["nightly", "--data-dir", str(warm)],
                         env | {"PREFECT_HOME": str(work / "warm-home")}, code)  # fmt: skip
-        (work / "server-home").mkdir()
-        server, api_url = start_server(env, work / "server-home")
-        try:
-            served = env | {"PREFECT_API_URL": api_url, "PREFECT_HOME": str(work / "client")}
-            nights("a-server", served, code, args.runs, work)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        ephemeral = env | {"PREFECT_HOME": str(work / "ephemeral-home")}
-        nights("b-ephemeral", ephemeral, code, args.runs, work)
+        if not args.skip_nights:
+            measure_nights(env, code, args.runs, work)
         if not args.skip_demo:
             demo = work / "demo"
             fresh = env | {"PREFECT_HOME": str(work / "demo-home")}
