@@ -57,7 +57,8 @@ def guard_ephemeral_api() -> str | None:
 
 def launch_ephemeral_api() -> LocalApi | None:
     """Fork Prefect's ephemeral API server now, from this (main) thread, so that it dies
-    with this process, also on SIGKILL (issue 19); None when PREFECT_API_URL is set.
+    with this process, also on SIGKILL (issue 19); the one launched before in this
+    process, if any; None when a server is configured.
 
     Called before Prefect and the flows are imported (~1.5-2.7 s of this process's
     start, docs/scaling.md "Start-up"), so that the server boots meanwhile, on the other
@@ -68,9 +69,13 @@ def launch_ephemeral_api() -> LocalApi | None:
     process left it running (measured: always, ~200 MB). PR_SET_PDEATHSIG is tied to
     the thread that forked the child, hence the start from the CLI's main thread.
     """
-    if os.environ.get("PREFECT_API_URL") or configured_in_prefect():
-        return None
-    return LocalApi()
+    global _launched
+    if _launched is None and not (os.environ.get("PREFECT_API_URL") or configured_in_prefect()):
+        _launched = LocalApi()
+    return _launched
+
+
+_launched: LocalApi | None = None  # one per process: `demo` launches it before generating
 
 
 def configured_in_prefect() -> bool:
@@ -94,6 +99,7 @@ class LocalApi:
     def __init__(self) -> None:
         self.port = free_port()
         self.process = self.run_uvicorn()
+        self.ready = False
 
     @property
     def api_url(self) -> str:
@@ -125,6 +131,8 @@ class LocalApi:
         """Wait until the API answers, then point every Prefect client of this process
         (and of its children) at it: PREFECT_API_URL. None, and the child ended, when a
         Prefect profile names a server after all."""
+        if self.ready:
+            return self.api_url
         import time
 
         import httpx
@@ -152,6 +160,7 @@ class LocalApi:
         raise TimeoutError(f"Prefect's API did not answer on {self.api_url}")
 
     def use(self) -> str:
+        self.ready = True
         os.environ["PREFECT_API_URL"] = self.api_url
         import prefect.context
 

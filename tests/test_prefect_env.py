@@ -31,6 +31,7 @@ print(json.dumps({
     "launched": api is not None, "url": url, "setting": PREFECT_API_URL.value(),
     "environment": os.environ.get("PREFECT_API_URL"), "healthy": healthy,
     "child": api.process.pid if api else None,
+    "once": launch_ephemeral_api() is api and (not api or api.wait_ready() == url),
     "server_stack_imported": "prefect.server.api.server" in sys.modules,
 }))
 """
@@ -53,6 +54,7 @@ def alive(pid: int) -> bool:
 def test_without_a_server_the_cli_starts_the_api_and_every_client_uses_it(tmp_path):
     seen = run_child(tmp_path)
     assert seen["launched"] and seen["healthy"]
+    assert seen["once"]  # a second launch in the process (demo, then the night) reuses it
     assert seen["url"].startswith("http://127.0.0.1:") and seen["url"].endswith("/api")
     assert seen["setting"] == seen["environment"] == seen["url"]
     # The point of the own start: this process never imports Prefect's server stack.
