@@ -146,8 +146,10 @@ def demo(
 
     Example: iportal demo --data-dir var
     """
+    from iportal.prefect_env import launch_ephemeral_api
     from tasks.generate import write_landing_files
 
+    launch_ephemeral_api()  # it boots while the sample is generated (issue 21)
     landing = data_dir / "landing"
     console.print(f"generating {customers} customers, {years} years of history into {landing}")
     output.show_generated(console, write_landing_files(landing, customers, years, seed), False)

@@ -19,11 +19,14 @@ def run_with_progress(
     console: Console, flow_name: str, data_dir: Path, as_of, quiet: bool, **parameters
 ) -> dict:
     """Run a flow in this process with a rich progress bar fed by tasks.progress."""
+    from iportal.prefect_env import launch_ephemeral_api
+
+    api = launch_ephemeral_api()  # first: it boots while the flows are imported (issue 21)
     from flows.backfill import backfill
     from flows.nightly import nightly
-    from iportal.prefect_env import guard_ephemeral_api
 
-    guard_ephemeral_api()  # dies with this process (issue 19)
+    if api:
+        api.wait_ready()  # dies with this process (issue 19)
 
     flows = {"nightly": nightly, "backfill": backfill}
     bars = Progress(

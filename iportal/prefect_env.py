@@ -1,8 +1,8 @@
 """Prefect defaults for running on the embedded local API, set before Prefect is imported.
 
 - No telemetry: the machine reaches no network beyond loopback (and should not try).
-- A longer start-up wait: the ephemeral API takes 7-9 s on an idle 2-core machine and
-  much longer under load.
+- A longer start-up wait: the ephemeral API takes 2-5 s to answer on a 2-core machine
+  (docs/scaling.md "Start-up"), a new PREFECT_HOME ~3 s more, and much longer under load.
 - Prefect's INFO lines stay in its UI and logs; the CLI shows a progress bar instead.
 Explicit environment variables win.
 """
@@ -49,57 +49,141 @@ def configure_prefect(quiet: bool = True) -> None:
 
 
 def guard_ephemeral_api() -> str | None:
-    """Start Prefect's ephemeral API now, in this (main) thread, so that it dies with this
-    process, also on SIGKILL (issue 19); its URL, or None when a server is configured.
+    """Start Prefect's ephemeral API now and wait for it: its URL, or None when a server
+    is configured. For commands that need the API at once (status, digest)."""
+    api = launch_ephemeral_api()
+    return api.wait_ready() if api else None
 
-    Without PREFECT_API_URL, Prefect starts `uvicorn … prefect.server` as a child the
-    first time any of its clients needs an API, and a SIGKILL of this process leaves it
-    running (measured: always, ~200 MB). Prefect shares one instance per port
-    (SubprocessASGIServer._instances); ours takes that place before Prefect makes its
-    own, so every Prefect client uses it. PR_SET_PDEATHSIG is tied to the thread that
-    forked the child, hence the start here, from the CLI's main thread.
+
+def launch_ephemeral_api() -> LocalApi | None:
+    """Fork Prefect's ephemeral API server now, from this (main) thread, so that it dies
+    with this process, also on SIGKILL (issue 19); the one launched before in this
+    process, if any; None when a server is configured.
+
+    Called before Prefect and the flows are imported (~1.5-2.7 s of this process's
+    start, docs/scaling.md "Start-up"), so that the server boots meanwhile, on the other
+    core; LocalApi.wait_ready() then waits for it. Prefect itself would start the same
+    `uvicorn … prefect.server` child the first time a client needs an API, but only
+    after this process imported Prefect's whole server stack (FastAPI, SQLAlchemy, its
+    ORM: 2-4 s) to own that child, and without the parent-death signal: a SIGKILL of this
+    process left it running (measured: always, ~200 MB). PR_SET_PDEATHSIG is tied to
+    the thread that forked the child, hence the start from the CLI's main thread.
     """
+    global _launched
+    if _launched is None and not (os.environ.get("PREFECT_API_URL") or configured_in_prefect()):
+        _launched = LocalApi()
+    return _launched
+
+
+_launched: LocalApi | None = None  # one per process: `demo` launches it before generating
+
+
+def configured_in_prefect() -> bool:
+    """A server named in Prefect's settings (a profile, a test harness), when Prefect is
+    imported already; otherwise LocalApi.wait_ready() asks once it is."""
+    import sys
+
+    if "prefect.settings" not in sys.modules:
+        return False
     from prefect.settings import PREFECT_API_URL
 
-    if PREFECT_API_URL.value():
-        return None
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = guarded_server(SubprocessASGIServer)
-    server.start()
-    return server.api_url
+    return bool(PREFECT_API_URL.value())
 
 
-def guarded_server(base):
-    """Prefect's shared ephemeral server instance, ours if Prefect has not made one."""
-    if None in base._instances:  # Prefect's own is already there: nothing left to guard
-        return base._instances[None]
+class LocalApi:
+    """Prefect's ephemeral API as our child: Prefect 3.9's own command
+    (prefect/server/api/server.py: SubprocessASGIServer._run_uvicorn_command) on a free
+    port of 127.0.0.1, with the parent-death signal. Its database is Prefect's default,
+    `$PREFECT_HOME/prefect.db`: kept between runs, so only the first run migrates it."""
 
-    class GuardedServer(base):
-        def _run_uvicorn_command(self):
-            import subprocess
-            import sys
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = self.run_uvicorn()
+        self.ready = False
 
-            import prefect
-            from prefect.settings import get_current_settings
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
 
-            from tasks.lifecycle import die_with_parent
+    def run_uvicorn(self):
+        import subprocess
+        import sys
 
-            # Prefect 3.9's command (server.py: _run_uvicorn_command), plus the signal.
-            environment = {
-                **os.environ,
-                "PREFECT_UI_ENABLED": "0",
-                "PREFECT__SERVER_EPHEMERAL": "1",
-                "PREFECT__SERVER_FINAL": "1",
-                **get_current_settings().to_environment_variables(exclude_unset=True),
-            }
-            return subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--app-dir",
-                 str(prefect.__module_path__.parent), "--factory",
-                 "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-                env=environment,
-                preexec_fn=die_with_parent,  # noqa: PLW1509 - one prctl call, no locks
-            )  # fmt: skip
+        from tasks.lifecycle import die_with_parent
 
-    return GuardedServer()
+        # The child reads the same settings as Prefect would give it (profile, .env,
+        # PREFECT_* variables), from the same environment and PREFECT_HOME.
+        environment = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                       "PREFECT__SERVER_FINAL": "1"}  # fmt: skip
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", site_packages(), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            env=environment,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - one prctl call, no locks
+        )  # fmt: skip
+        import atexit
+
+        atexit.register(self.stop)
+        return process
+
+    def wait_ready(self) -> str | None:
+        """Wait until the API answers, then point every Prefect client of this process
+        (and of its children) at it: PREFECT_API_URL. None, and the child ended, when a
+        Prefect profile names a server after all."""
+        if self.ready:
+            return self.api_url
+        import time
+
+        import httpx
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        )
+
+        if PREFECT_API_URL.value():
+            self.stop()
+            return None
+        deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+        while time.monotonic() < deadline:
+            if self.process.poll() == 3:  # uvicorn: port taken meanwhile; Prefect retries too
+                self.port, self.process = free_port(), self.run_uvicorn()
+            elif self.process.poll() is not None:
+                raise RuntimeError(f"Prefect's API exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.api_url}/health", timeout=5).status_code == 200:
+                    return self.use()
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise TimeoutError(f"Prefect's API did not answer on {self.api_url}")
+
+    def use(self) -> str:
+        self.ready = True
+        os.environ["PREFECT_API_URL"] = self.api_url
+        import prefect.context
+
+        prefect.context.refresh_global_settings_context()  # settings read at import
+        return self.api_url
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def site_packages() -> str:
+    """Where Prefect is installed (Prefect's --app-dir), found without importing it."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    return str(Path(find_spec("prefect").origin).parents[1])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
