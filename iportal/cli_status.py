@@ -79,7 +79,7 @@ def needs_a_person(status: dict, now: datetime) -> list[str]:
 
 def collect_status(data_dir: Path) -> dict:
     """Everything the screen shows, as data (also the --json answer)."""
-    from iportal.config import load_settings
+    from config import load_settings
     from tasks import lifecycle, runs
     from warehouse.lock import WarehouseBusy
     from warehouse.store import modified_at, open_writer, snapshot_reader

@@ -19,7 +19,7 @@
   send at their frequency (R11, R24), once per person and document.
 
 `settings` is anything with `data_dir`, `issuers` (prefix → an object with
-`model_dump()`) and the `storage_*` fields: iportal.config.Settings in practice.
+`model_dump()`) and the `storage_*` fields: config.Settings in practice.
 `con` is a writer connection (warehouse.store.open_writer).
 """
 

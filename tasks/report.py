@@ -27,7 +27,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
 
-from iportal.config import Settings, load_settings  # noqa: E402
+from config import Settings, load_settings  # noqa: E402
 from warehouse.store import load_sql, open_reader  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
