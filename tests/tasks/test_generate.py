@@ -1,7 +1,10 @@
 """Synthetic landing files: contract shape, business realism, determinism, bad rows.
 
 The checks below recompute everything independently of the generator's own helpers
-(Decimal arithmetic, stdnum validation), so a bug in the generator cannot hide itself.
+(stdnum validation, the mod-97 formula), so a bug in the generator cannot hide itself.
+Totals are recomputed with domain.money, the rule ingest enforces (BR-CO-15), itself
+tested on hand-computed half-cent cases in tests/domain/test_money.py (issue 22: one
+home for the money rule, not a copy here).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,6 +23,7 @@ import pytest
 from stdnum.be import ogm_vcs, vat
 from stdnum.eu import vat as eu_vat
 
+from domain.money import expected_totals_text
 from tasks.generate import GeneratedSummary, write_landing_files
 
 AS_OF = date(2026, 11, 27)
@@ -68,19 +72,6 @@ def read_history(path: Path) -> list[dict]:
     return documents
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def expected_totals(lines: list[dict]) -> tuple[str, str, str]:
-    base: dict[str, Decimal] = defaultdict(Decimal)
-    for line in lines:
-        base[line["vat_rate"]] += cents(Decimal(line["quantity"]) * Decimal(line["unit_price"]))
-    excl = sum(base.values(), Decimal(0))
-    vat_total = sum((cents(b * Decimal(r) / 100) for r, b in base.items()), Decimal(0))
-    return f"{excl:.2f}", f"{vat_total:.2f}", f"{excl + vat_total:.2f}"
-
-
 def is_structured(reference: str | None) -> bool:
     """+++ddd/dddd/ddddd+++ with the mod-97 check; the plain formula because stdnum's
     input cleaning is slow over 10^4 documents (test_payment_references_... uses stdnum)."""
@@ -106,7 +97,7 @@ def find_document_defects(doc: dict, known: set[tuple[str, str]], good: dict) ->
     if not decimals_ok:
         defects.append("bad_decimal")
     totals = (doc.get("total_excl_vat"), doc.get("total_vat"), doc.get("total_incl_vat"))
-    if decimals_ok and not defects and totals != expected_totals(doc["lines"]):
+    if decimals_ok and not defects and totals != expected_totals_text(doc["lines"]):
         defects.append("BR-CO-15")
     if any(line.get("vat_category") not in CATEGORIES for line in doc["lines"]):
         defects.append("BR-CL-18")
@@ -305,7 +296,7 @@ def test_amounts_are_two_decimal_strings_and_totals_add_up(landing):
         for key in ("total_excl_vat", "total_vat", "total_incl_vat"):
             assert re.fullmatch(r"\d+\.\d{2}", doc[key])
         assert (doc["total_excl_vat"], doc["total_vat"], doc["total_incl_vat"]) == (
-            expected_totals(doc["lines"])
+            expected_totals_text(doc["lines"])
         )
         assert Decimal(doc["total_incl_vat"]) == Decimal(doc["total_excl_vat"]) + Decimal(
             doc["total_vat"]
