@@ -53,18 +53,32 @@ class Decided:
         return asdict(self)
 
 
-def network_windows(con, codes: list[str], account: str | None, floor: date) -> pa.Table:
+WINDOW_SCHEMA = pa.schema(
+    [("channel", pa.string()), ("customer_code", pa.string()), ("window_start", pa.date32())]
+)
+# The reason each channel's backfill delivery records, followed by the window's first day.
+REASONS = {"portal": "R21 seven years of history from ", "network": "R22 network history from "}
+
+
+def network_windows(con, codes: list[str], account: str | None, floor: date) -> list[tuple]:
     """R22: (customer_code, window_start) of the codes with an activated network mailbox."""
     con.register("backfill_scope", pa.table({"customer_code": codes}))
     try:
         rows = query_dicts(con, "backfill_network_codes", {"account": account})
     finally:
         con.unregister("backfill_scope")
-    starts = [network_window_start(r["contract_start"], floor) for r in rows]
-    return pa.table(
-        {"customer_code": [r["customer_code"] for r in rows], "window_start": starts},
-        schema=pa.schema([("customer_code", pa.string()), ("window_start", pa.date32())]),
-    )
+    return [(r["customer_code"], network_window_start(r["contract_start"], floor)) for r in rows]
+
+
+def backfill_windows(portal: list[tuple], network: list[tuple]) -> pa.Table:
+    """(channel, customer_code, window_start) rows of both channels, for the SQL."""
+    pairs = portal + network
+    columns = {
+        "channel": ["portal"] * len(portal) + ["network"] * len(network),
+        "customer_code": [code for code, _ in pairs],
+        "window_start": [start for _, start in pairs],
+    }
+    return pa.table(columns, schema=WINDOW_SCHEMA)
 
 
 def decide_backfill_deliveries(
@@ -81,28 +95,29 @@ def decide_backfill_deliveries(
     per document since the network floor not yet in the mailbox of a code that has one
     (R22); `account` also brings the mailboxes redeemed into it."""
     start = portal_window_start(as_of.date(), years)
-    con.register(
-        "backfill_codes", pa.table({"customer_code": codes, "window_start": [start] * len(codes)})
+    windows = backfill_windows(
+        [(code, start) for code in codes], network_windows(con, codes, account, floor)
     )
-    con.register("backfill_network_windows", network_windows(con, codes, account, floor))
+    con.register("backfill_windows", windows)
     parameters = {"decided_at": datetime.now(UTC), "run_id": run_id, "as_of_date": as_of.date()}
+    decide = load_sql("decide_backfill_deliveries")
     try:
         with transaction(con):
-            portal = run_sql(con, load_sql("decide_backfill_deliveries"), parameters)
-            network = run_sql(con, load_sql("backfill_decide_network_deliveries"), parameters)
+            decided = {
+                channel: run_sql(con, decide, parameters | {"channel": channel, "reason": reason})
+                for channel, reason in REASONS.items()
+            }
             events = [
                 AuditEvent("delivery_decided", f"{i}/{n}",
                            {"channel": channel, "purpose": "backfill", "window": window}, actor)
-                for channel, window, decided in (
-                    ("portal", str(start), portal), ("network", "R22 floor", network)
-                )
-                for i, n in decided
+                for channel, window in (("portal", str(start)), ("network", "R22 floor"))
+                for i, n in decided[channel]
             ]  # fmt: skip
             append_events(con, events)
         window = run_sql(con, load_sql("backfill_window_documents"), {"as_of_date": as_of.date()})
     finally:
-        con.unregister("backfill_codes")
-        con.unregister("backfill_network_windows")
+        con.unregister("backfill_windows")
+    portal, network = decided["portal"], decided["network"]
     return Decided(len(portal), len(network), window[0][0] - len(portal))
 
 
