@@ -23,7 +23,7 @@ import pyarrow as pa
 from domain.routing import Registration
 from tasks.peppol.lookup import Answer, Unreachable, make_lookup
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import load_sql, run_sql, transaction
+from warehouse.store import fetch_dicts, load_sql, registered, run_sql, transaction
 
 Key = tuple[str, str]  # (participant_id, document_type)
 MOMENT = pa.timestamp("us", "UTC")
@@ -40,13 +40,8 @@ def not_asked(reason: str) -> Registration:
 
 
 def cached_answers(con, participants: list[str]) -> dict[Key, dict]:
-    con.register("peppol_lookup_batch", pa.table({"participant_id": participants}))
-    try:
-        cursor = con.execute(load_sql("peppol_cached_participants"))
-        names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    finally:
-        con.unregister("peppol_lookup_batch")
+    with registered(con, "peppol_lookup_batch", pa.table({"participant_id": participants})):
+        rows = fetch_dicts(con, "peppol_cached_participants")
     return {(r["participant_id"], r["document_type"]): r for r in rows}
 
 
@@ -79,12 +74,9 @@ def store_answers(con, answers: dict[str, dict[str, Answer]], as_of, ttl_hours, 
                    {kind: a.registered for kind, a in by_kind.items()}, actor)
         for p, by_kind in answers.items()
     ]  # fmt: skip
-    with transaction(con):
-        con.register("peppol_lookup_batch", pa.Table.from_pylist(rows, schema=STORE_SCHEMA))
-        try:
-            run_sql(con, load_sql("peppol_store_participants"))
-        finally:
-            con.unregister("peppol_lookup_batch")
+    batch = pa.Table.from_pylist(rows, schema=STORE_SCHEMA)
+    with transaction(con), registered(con, "peppol_lookup_batch", batch):
+        run_sql(con, load_sql("peppol_store_participants"))
         append_events(con, events)
 
 
