@@ -28,33 +28,44 @@ class Issuer(BaseModel):
     website: str = ""
 
 
+# Both entities of the group share the head office, its bank and switchboard.
+_HEAD_OFFICE = {
+    "street": "Karel Rogierplein 11",
+    "postal_code": "1210",
+    "city": "Brussel",
+    "bic": "GKCCBEBB",
+    "phone": "+32 2 285 17 11",
+}
+
+
+def group_entity(prefix: str, name: str, enterprise_number: str, iban: str, domain: str) -> Issuer:
+    """An entity of the group at the head office; its VAT number is BE + its enterprise
+    number (Belgian rule), its addresses are under its own domain."""
+    return Issuer(
+        prefix=prefix,
+        name=name,
+        enterprise_number=enterprise_number,
+        vat_number=f"BE{enterprise_number}",
+        iban=iban,
+        email=f"invoices@{domain}",
+        website=f"www.{domain}",
+        **_HEAD_OFFICE,
+    )
+
+
 DEFAULT_ISSUERS: dict[str, Issuer] = {
-    "DL2": Issuer(
-        prefix="DL2",
-        name="Belfius Lease Services NV",
-        enterprise_number="0418711287",
-        vat_number="BE0418711287",
-        street="Karel Rogierplein 11",
-        postal_code="1210",
-        city="Brussel",
-        iban="BE62510007547061",
-        bic="GKCCBEBB",
-        phone="+32 2 285 17 11",
-        email="invoices@lease-services.example",
-        website="www.lease-services.example",
+    "DL2": group_entity(
+        "DL2",
+        "Belfius Lease Services NV",
+        "0418711287",
+        "BE62510007547061",
+        "lease-services.example",
     ),
-    "DL5": Issuer(
-        prefix="DL5",
-        name="Belfius Lease Belgium NV",
-        enterprise_number="0448420211",
-        vat_number="BE0448420211",
-        street="Karel Rogierplein 11",
-        postal_code="1210",
-        city="Brussel",
-        iban="BE71096123456769",
-        bic="GKCCBEBB",
-        phone="+32 2 285 17 11",
-        email="invoices@lease-belgium.example",
-        website="www.lease-belgium.example",
+    "DL5": group_entity(
+        "DL5",
+        "Belfius Lease Belgium NV",
+        "0448420211",
+        "BE71096123456769",
+        "lease-belgium.example",
     ),
 }

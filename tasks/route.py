@@ -12,7 +12,7 @@ from domain.consent import Consent, ConsentEvent, consent_from_channel_choice, f
 from domain.routing import PeppolMandate, Route, peppol_scope, route_documents
 from tasks.peppol.lookup import participant_id
 from tasks.peppol.registrations import RoutingLookup, not_asked, registrations_for
-from warehouse.audit import AuditEvent, append_events
+from warehouse.audit import AuditEvent, append_events, apply_audited
 from warehouse.store import fetch_dicts, insert_rows, load_sql, registered, run_sql, transaction
 
 WAIT_SCHEMA = pa.schema(
@@ -118,9 +118,7 @@ def record_waits(con, waiting: list[dict], run_id: str, actor: str) -> None:
         for d in waiting
     ]  # fmt: skip
     batch = pa.Table.from_pylist(rows, schema=WAIT_SCHEMA)
-    with transaction(con), registered(con, "peppol_wait_batch", batch):
-        run_sql(con, load_sql("peppol_record_routing_waits"))
-        append_events(con, events)
+    apply_audited(con, "peppol_record_routing_waits", "peppol_wait_batch", batch, events)
 
 
 def route_batch(

@@ -22,8 +22,8 @@ import pyarrow as pa
 
 from domain.routing import Registration
 from tasks.peppol.lookup import Answer, Unreachable, make_lookup
-from warehouse.audit import AuditEvent, append_events
-from warehouse.store import fetch_dicts, load_sql, registered, run_sql, transaction
+from warehouse.audit import AuditEvent, apply_audited
+from warehouse.store import fetch_dicts, registered
 
 Key = tuple[str, str]  # (participant_id, document_type)
 MOMENT = pa.timestamp("us", "UTC")
@@ -75,9 +75,7 @@ def store_answers(con, answers: dict[str, dict[str, Answer]], as_of, ttl_hours, 
         for p, by_kind in answers.items()
     ]  # fmt: skip
     batch = pa.Table.from_pylist(rows, schema=STORE_SCHEMA)
-    with transaction(con), registered(con, "peppol_lookup_batch", batch):
-        run_sql(con, load_sql("peppol_store_participants"))
-        append_events(con, events)
+    apply_audited(con, "peppol_store_participants", "peppol_lookup_batch", batch, events)
 
 
 def registrations_for(
