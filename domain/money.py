@@ -29,15 +29,18 @@ def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
     return round_cents(quantity * unit_price)
 
 
+def vat_amount(base: Decimal, rate: Decimal) -> Decimal:
+    """VAT of a taxable base at a rate in percent, rounded once for the whole base: per
+    rate (or per breakdown entry), never per line."""
+    return round_cents(base * rate / Decimal(100))
+
+
 def vat_breakdown(lines: list[dict]) -> dict[Decimal, tuple[Decimal, Decimal]]:
     """Per VAT rate: (taxable base, VAT), VAT rounded once per rate."""
     bases: dict[Decimal, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for line in lines:
         bases[line["vat_rate"]] += line_amount(line["quantity"], line["unit_price"])
-    return {
-        rate: (base, round_cents(base * rate / Decimal(100)))
-        for rate, base in sorted(bases.items())
-    }
+    return {rate: (base, vat_amount(base, rate)) for rate, base in sorted(bases.items())}
 
 
 def expected_totals(lines: list[dict]) -> tuple[Decimal, Decimal, Decimal]:

@@ -8,6 +8,7 @@ from domain.money import (
     format_cents,
     line_amount,
     round_cents,
+    vat_amount,
     vat_breakdown,
 )
 
@@ -75,3 +76,10 @@ def test_totals_of_landing_lines_as_decimal_strings():
     ]
     assert expected_totals_text(lines) == ("672.09", "130.08", "802.17")
     assert expected_totals_text([]) == ("0.00", "0.00", "0.00")
+
+
+def test_vat_amount_rounds_the_base_once():
+    assert vat_amount(D("612.40"), D("21")) == D("128.60")  # 128.604
+    assert vat_amount(D("0.50"), D("21")) == D("0.11")  # 0.105, half up
+    assert vat_amount(D("24.69"), D("6")) == D("1.48")  # 1.4814
+    assert vat_amount(D("35.00"), D("0")) == D("0.00")
