@@ -16,6 +16,11 @@ One run, all figures from it:
   (render workers, Prefect's API server), target <= 1 GiB each;
 - Prefect's overhead: the night's wall time minus the time inside its task runs (as
   the API recorded them), and the cost of one empty task and flow measured just before;
+- the floor ratio (issue 21): each per-document unit of work timed alone in this
+  process (bench/floors.py: draw, UBL build, validation, compose one digest, record),
+  weighed by tonight's mix (Peppol share, digests and letters per document), against
+  the night's CPU per document (flow process + pool workers + Prefect API); target
+  <= 1.25;
 - with --profile: pyinstrument's view of the flow process (the coordinator; the render
   workers' time shows as waiting), top lines to the file and to stdout.
 
@@ -36,6 +41,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.floors import measure_floors, night_floor_ms  # noqa: E402
 from iportal.prefect_env import configure_prefect  # noqa: E402
 
 configure_prefect()
@@ -53,6 +59,19 @@ def generate(source: Path, documents: int) -> None:
     customers = max(1, round(documents / TONIGHT_PER_CUSTOMER))
     summary = write_landing_files(source, customers, 0, 7, date(2026, 11, 27))
     (source / "DONE").write_text(str(summary.tonight_documents))
+
+
+def night_mix(summary: dict, documents: int) -> dict[str, float]:
+    """Per night document: Peppol documents checked, digests sent, letters drawn."""
+    peppol = summary.get("peppol", {})
+    notifications = summary.get("notifications", {})
+    letters = summary.get("activation_codes", {}).get("letters_rendered", 0)
+    checked = peppol.get("sent", 0) + peppol.get("failed_validation", 0)
+    return {
+        "peppol": checked / documents,
+        "digests": notifications.get("digests_sent", 0) / documents,
+        "letters": letters / documents,
+    }
 
 
 def measure_baseline(count: int = 1500) -> tuple[float, float]:
@@ -223,6 +242,7 @@ def main() -> None:
     processes = args.dask_workers or args.workers
     load_before = os.getloadavg()
     baseline_before = measure_baseline()
+    floors = measure_floors()
     print(f"{documents:,} new documents; load {load_before[0]:.1f}; {os.cpu_count()} CPUs; "
           f"baseline {baseline_before[0]:.0f} documents/s per process")  # fmt: skip
 
@@ -254,6 +274,9 @@ def main() -> None:
     rate = documents / wall
     overhead = wall - sum(in_tasks)
     night_cpu = sum(v for k, v in cpu.items() if k != "Prefect API server")
+    mix = night_mix(summary, documents)
+    floor_ms = night_floor_ms(floors, mix)
+    all_cpu_ms = 1000 * sum(cpu.values()) / documents
     figures = {
         "documents": documents,
         "render_processes": processes,
@@ -269,6 +292,14 @@ def main() -> None:
         "cpu_ratio_to_baseline": round(documents / night_cpu / baseline_cpu, 3)
         if night_cpu
         else None,
+        "floors_cpu_ms": {k: round(v, 3) for k, v in floors.items()},
+        "mix_per_document": {k: round(v, 3) for k, v in mix.items()},
+        "floor_cpu_ms_per_document": round(floor_ms, 2),
+        "night_cpu_ms_per_document": round(all_cpu_ms, 2),
+        "floor_ratio": round(all_cpu_ms / floor_ms, 2),
+        "coordinator_cpu_ms_per_document": round(
+            1000 * cpu.get("flow process", 0.0) / documents, 2
+        ),
         "steps_seconds": summary.get("timings_seconds"),
         "peak_rss_mib": {k: round(v) for k, v in sorted(peaks.items())},
         "cpu_seconds": {k: round(v, 1) for k, v in sorted(cpu.items())},

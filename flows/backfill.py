@@ -24,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from config import Settings, load_settings
 from domain.clock import resolve_as_of
 from flows.digest import notify_config
-from flows.nightly import render_one_batch
+from flows.nightly import render_all_pending
 from tasks import accounts, progress, runs
 from tasks import backfill as steps
 from tasks.notify.notices import announce_history
@@ -80,8 +80,8 @@ def verify_archived_pdfs(settings: Settings, run_id: str) -> dict:
 
 
 @task(cache_policy=NO_CACHE)
-def render_backfill_batch(settings: Settings, run_id: str) -> int:
-    return render_one_batch(settings, run_id, ACTOR)
+def render_backfill(settings: Settings, run_id: str, on_batch) -> int:
+    return render_all_pending(settings, run_id, ACTOR, on_batch)
 
 
 @task(cache_policy=NO_CACHE)
@@ -154,10 +154,14 @@ def backfill(
     progress.advance("backfill verify", checks["verified"], checks["verified"])
     to_render = max(0, to_publish - checks["verified"])
     rendered = 0
-    while done := render_backfill_batch(settings, run_id):
+
+    def report_rendered(done: int) -> None:
+        nonlocal rendered
         rendered += done
         progress.advance("backfill render", done, max(to_render, rendered))
         update_progress_artifact(progress_id, min(99.0, 100.0 * rendered / max(1, to_render)))
+
+    rendered = render_backfill(settings, run_id, report_rendered)
     published = publish_backfill(settings)
     progress.advance("backfill publish", published["portal"] + published["network"])
     update_progress_artifact(progress_id, 100.0)

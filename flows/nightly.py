@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from functools import partial
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -21,6 +22,7 @@ from flows.digest import send_immediate_digests
 from flows.report import publish_morning_report, publish_night_report
 from tasks import accounts, paper, peppol, portal, progress, renditions, route, runs
 from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
+from tasks.pool import run_in_pool
 from tasks.print_batch import build_print_batch
 from tasks.storage import open_storage, storage_config
 from tasks.usage import start_usage, usage_since
@@ -98,30 +100,51 @@ def route_new_documents(settings: Settings, as_of: datetime, run_id: str) -> int
 
 @task(cache_policy=NO_CACHE)
 def render_pending_documents(settings: Settings, run_id: str) -> int:
-    return render_one_batch(settings, run_id, ACTOR)
+    return render_all_pending(settings, run_id, ACTOR, partial(progress.advance, "render"))
 
 
-def render_one_batch(settings: Settings, run_id: str, actor: str) -> int:
-    """One batch: select (lock held), draw in the worker pool (lock free), record.
+def render_all_pending(settings: Settings, run_id: str, actor: str, on_batch=None) -> int:
+    """Every document still to draw, batch after batch: select (lock held), draw in the
+    worker pool (lock free), record (lock held). Issue 21: the next batch is selected
+    and handed to the workers before this one is recorded, so the pool never waits for
+    the warehouse; selection goes on in key order after the batch in flight, and a last
+    pass from the start picks up what another writer added behind it.
 
     Shared by the nightly and the backfill: both finish any pending delivery's PDF,
     with the same inputs (activation code, time zone), so the bytes are the same.
     """
-    with open_writer(settings.warehouse_path, actor, settings.lock_timeout_seconds) as con:
-        jobs = renditions.select_render_jobs(
-            con, None, settings.issuers, settings.batch_size,  # None: out_path = storage key
-            settings.code_secret(), settings.timezone,
-        )  # fmt: skip
-    if not jobs:
-        return 0
-    rendered, failures = renditions.render_batch(
-        jobs, settings.render_workers, storage_config(settings), settings.dask_scheduler_address
-    )
+    total, in_flight, after = 0, None, None
+    while True:
+        with open_writer(settings.warehouse_path, actor, settings.lock_timeout_seconds) as con:
+            jobs = renditions.select_render_jobs(
+                con, None, settings.issuers, settings.batch_size,  # None: out_path = storage key
+                settings.code_secret(), settings.timezone, after,
+            )  # fmt: skip
+        started = None
+        if jobs:
+            started = renditions.start_render_batch(
+                jobs, settings.render_workers, storage_config(settings),
+                settings.dask_scheduler_address,
+            )  # fmt: skip
+        if in_flight is not None:
+            done = record_render_batch(settings, in_flight, run_id, actor)
+            total += done
+            if on_batch:
+                on_batch(done)
+        if started is None and after is None:
+            return total
+        in_flight = started
+        after = (jobs[-1].issuer, jobs[-1].document_number) if jobs else None
+
+
+def record_render_batch(settings: Settings, started, run_id: str, actor: str) -> int:
+    """Wait for a batch handed to the workers and record it; its size."""
+    rendered, failures = renditions.finish_render_batch(started)
     with open_writer(settings.warehouse_path, actor, settings.lock_timeout_seconds) as con:
         renditions.record_renditions(con, rendered, settings.data_dir, run_id, actor)
         if failures:
             renditions.record_render_failures(con, failures, actor)
-    return len(jobs)
+    return len(rendered) + len(failures)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -136,7 +159,9 @@ def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> 
     storage = open_storage(storage_config(settings))
     for batch_id, issuer, pieces in pending:
         with paper.local_mail_pieces(pieces, storage) as local_pieces:
-            batch = build_print_batch(
+            batch = run_in_pool(  # issue 21: merged in a worker while Peppol runs
+                settings.render_workers,
+                build_print_batch,
                 local_pieces,
                 settings.print_dir,
                 batch_id,
@@ -240,12 +265,15 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
     codes = assign_activation_codes(settings, moment, run_id)
     timings["route"] = time.monotonic() - mark
     mark = time.monotonic()
-    rendered = repeat_until_done(render_pending_documents, settings, run_id, label="render")
+    rendered = render_pending_documents(settings, run_id)
     letters = repeat_until_done(render_activation_letters, settings, run_id, label="letters")
     timings["render"] = time.monotonic() - mark
     mark = time.monotonic()
-    batches = dispatch_print_batches(settings, moment, run_id)
+    # Issue 21: paper and Peppol overlap (their deliveries are apart); the print merge
+    # and the Peppol checks share the night's pool, the warehouse takes them in turn.
+    printing = dispatch_print_batches.submit(settings, moment, run_id)
     peppol_sent = send_peppol_deliveries(settings, run_id)
+    batches = printing.result()
     published = publish_electronic_deliveries(settings)
     network = publish_network_deliveries(settings)
     timings["dispatch"] = time.monotonic() - mark

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from domain.paths import document_pdf_relpath, resolve_inside
 from domain.records import RenderedDocument, RenderJob
 from tasks.accounts.codes import attach_activation_codes
 from tasks.faults import crashpoint
-from tasks.render import render_documents
+from tasks.render import collect_renderings, start_rendering
 from tasks.render.cluster import cluster_executor
 from tasks.storage import StorageConfig
 from warehouse.audit import AuditEvent, append_events
@@ -80,8 +81,13 @@ def select_render_jobs(
     limit: int,
     code_secret: bytes | None = None,
     timezone: str = "Europe/Brussels",
+    after: tuple[str, str] | None = None,
 ) -> list[RenderJob]:
-    rows = fetch_dicts(con, "unrendered_documents", [limit])
+    """Up to `limit` documents to draw, in key order; after `after` (issuer, number)
+    when given: the batch before it is still being drawn."""
+    issuer, number = after or (None, None)
+    params = {"limit": limit, "after_issuer": issuer, "after_number": number}
+    rows = fetch_dicts(con, "unrendered_documents", params)
     jobs = [render_job_from_row(row, data_dir, issuers) for row in rows]
     if code_secret is not None:  # R17: paper invoices print their activation code
         attach_activation_codes(con, jobs, code_secret, timezone)
@@ -190,10 +196,26 @@ def render_batch(
     """Render a batch in the local pool of `workers` processes, or on the Dask cluster
     at `scheduler_address` (its threads then count as the workers); a document that
     cannot be drawn fails alone. storage None: each out_path is a local path."""
-    errors: list = []
+    return finish_render_batch(start_render_batch(jobs, workers, storage, scheduler_address))
+
+
+def start_render_batch(
+    jobs: list[RenderJob],
+    workers: int,
+    storage: StorageConfig | None = None,
+    scheduler_address: str | None = None,
+) -> tuple[list[RenderJob], Iterator]:
+    """render_batch's first half: the batch is handed to the workers (issue 21)."""
     cluster = cluster_executor(scheduler_address) if scheduler_address else None
     executor, workers = cluster if cluster else (None, workers)
-    rendered = render_documents(jobs, workers, executor=executor, errors=errors, storage=storage)
+    return jobs, start_rendering(jobs, workers, executor=executor, storage=storage)
+
+
+def finish_render_batch(started: tuple[list[RenderJob], Iterator]) -> tuple[list, list]:
+    """render_batch's second half: wait for the outcomes; (rendered, failures)."""
+    jobs, outcomes = started
+    errors: list = []
+    rendered = collect_renderings(outcomes, errors)
     by_key = {(job.issuer, job.document_number): job for job in jobs}
     failures = [(by_key[(e.issuer, e.document_number)], e.reason) for e in errors]
     for error in errors:

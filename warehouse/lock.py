@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,16 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 log = logging.getLogger("iportal.warehouse")
+
+# Threads of one process (the night's steps that overlap, issue 21) queue here first:
+# the file lock would serve them too, but by polling, with a warning each time.
+_threads_lock = threading.Lock()
+_thread_locks: dict[Path, threading.Lock] = {}
+
+
+def thread_lock(lock_path: Path) -> threading.Lock:
+    with _threads_lock:
+        return _thread_locks.setdefault(lock_path.resolve(), threading.Lock())
 
 
 class WarehouseBusy(RuntimeError):
@@ -36,6 +47,27 @@ def describe_holder(holder_path: Path) -> str:
 
 @contextmanager
 def writer_lock(database: Path, actor: str, timeout: float) -> Iterator[None]:
+    lock_path = database.with_name(database.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    in_process = thread_lock(lock_path)
+    started = time.monotonic()
+    if not in_process.acquire(timeout=timeout):
+        holder = describe_holder(database.with_name(database.name + ".holder"))
+        raise WarehouseBusy(
+            f"warehouse {database} still locked by {holder} (this process) after "
+            f"{timeout:.0f} s; {actor} gave up, nothing was written"
+        )
+    try:
+        remaining = max(0.0, timeout - (time.monotonic() - started))
+        with process_writer_lock(database, actor, remaining):
+            yield
+    finally:
+        in_process.release()
+
+
+@contextmanager
+def process_writer_lock(database: Path, actor: str, timeout: float) -> Iterator[None]:
+    """The OS lock between processes."""
     lock_path = database.with_name(database.name + ".lock")
     holder_path = database.with_name(database.name + ".holder")
     lock_path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,33 +4,29 @@ rule 2: CPU-bound work goes to a process pool).
 Validation runs the official CEN and Peppol rule sets in Saxon (tasks.peppol.validate):
 ~7-9 ms of CPU a document on the shared build machine (bench/peppol.py, docs/peppol.md),
 so one core checks ~110-140 documents a second and a night of 10^5 Peppol documents
-wants every core. Workers are stateless (rows in, `Checked` out, never the warehouse)
-and kept for the life of the process: each compiles the stylesheets once (~1 s). Small
-batches stay in this process, where they are compiled already after the first one.
+wants every core. Workers are stateless (rows in, `Checked` out, never the warehouse);
+they are the night's one kept pool (tasks/pool.py) and each compiles the stylesheets
+once (~1 s). Small batches stay in this process, compiled after the first one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Generator
 from functools import partial
 
-from tasks.lifecycle import pool_initializer
 from tasks.peppol.build import build_ubl
 from tasks.peppol.failure import Failure
 from tasks.peppol.record import Checked
 from tasks.peppol.validate import validate_ubl
+from tasks.pool import shared_pool, shutdown_pools
 from tasks.storage import StorageConfig, open_storage
 
 MIN_PARALLEL = 200  # below this a batch is checked in-process (worker start ~1-2 s each)
 CHUNK = 50  # documents per worker round-trip
 
-_pools: dict[int, ProcessPoolExecutor] = {}
-_lock = threading.Lock()
+__all__ = ["check_documents", "start_checks", "shutdown_pools"]
 
 
 def document_of(row: dict) -> dict:
@@ -65,32 +61,22 @@ def check_chunk(
     return [check_document(row, issuers, storage) for row in rows]
 
 
-def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """forkserver, as for rendering: never fork the flow process and its threads."""
-    with _lock:
-        pool = _pools.get(workers)
-        if pool is None or getattr(pool, "_broken", False):
-            context = multiprocessing.get_context("forkserver")
-            pool = _pools[workers] = ProcessPoolExecutor(
-                workers, mp_context=context, initializer=pool_initializer, initargs=(os.getpid(),)
-            )  # workers die with this process, also on SIGKILL (issue 19)
-        return pool
-
-
-def shutdown_pools() -> None:
-    with _lock:
-        pools = list(_pools.values())
-        _pools.clear()
-    for pool in pools:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def check_documents(
     rows: list[dict], issuers: dict[str, dict], storage: StorageConfig, workers: int
 ) -> list[Checked]:
     """Every row built and validated, in order."""
+    return list(start_checks(rows, issuers, storage, workers))
+
+
+def start_checks(
+    rows: list[dict], issuers: dict[str, dict], storage: StorageConfig, workers: int
+) -> Generator[Checked]:
+    """Hand the rows to the night's pool and return at once; iterating waits for the
+    results, in order (closing it cancels what no worker took yet). Small batches are
+    checked in this process, before returning."""
     if workers <= 1 or len(rows) < MIN_PARALLEL:
-        return check_chunk(rows, issuers, storage)
+        return (checked for checked in check_chunk(rows, issuers, storage))
     chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
     step = partial(check_chunk, issuers=issuers, storage=storage)
-    return [checked for part in shared_pool(workers).map(step, chunks) for checked in part]
+    parts = shared_pool(workers).map(step, chunks)
+    return (checked for part in parts for checked in part)

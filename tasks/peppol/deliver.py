@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from domain.routing import PeppolMandate
 from tasks.faults import crashpoint
-from tasks.peppol.check import check_documents
+from tasks.peppol.check import start_checks
 from tasks.peppol.queue import list_queue
 from tasks.peppol.record import (
     Checked,
@@ -114,28 +114,34 @@ def deliver_pending(
     workers: int = 1,
 ) -> PeppolCounts:
     """Every pending Peppol delivery, batch after batch: `writer()` opens the warehouse,
-    PDFs come from `storage`, `workers` processes build and validate (check.py)."""
+    PDFs come from `storage`, `workers` processes build and validate (check.py).
+
+    Issue 21: once a batch is recorded as 'sending', the next one is selected and handed
+    to the workers, which check it while this process sends and records the first."""
     counts = PeppolCounts()
-    while True:
-        with writer() as con:
-            rows = select_pending(con, run_id, batch_size)
-            if not rows:
-                return count_channel(con, counts, run_id)
-        checked = check_documents(rows, issuers, storage, workers)
+    with writer() as con:
+        rows = select_pending(con, run_id, batch_size)
+    checking = start_checks(rows, issuers, storage, workers)
+    while rows:
+        checked = list(checking)
         attempts = {(r["issuer"], r["document_number"], r["purpose"]): r["send_attempt"]
                     for r in rows}  # fmt: skip
         for c in checked:
             c.attempt = attempts.get((c.issuer, c.document_number, c.purpose)) or 1
         with writer() as con:
             record_checked(con, checked, access_point.name, run_id, actor)
+            rows = select_pending(con, run_id, batch_size)  # the recorded ones are not in it
+        checking = start_checks(rows, issuers, storage, workers)
         outcomes = send_documents(access_point, [c for c in checked if c.sendable])
         crashpoint("peppol.sent_not_recorded")  # the window the idempotency key covers
         with writer() as con:
             record_outcomes(con, outcomes, run_id, actor)
         count_batch(counts, checked, outcomes)
         if any(o.status == "unavailable" for o in outcomes):
-            with writer() as con:
-                return count_channel(con, counts, run_id)
+            checking.close()  # the next batch waits for the next run: not checked now
+            break
+    with writer() as con:
+        return count_channel(con, counts, run_id)
 
 
 def count_channel(con, counts: PeppolCounts, run_id: str) -> PeppolCounts:

@@ -3,8 +3,10 @@
     render_one(job, storage=None) -> RenderedDocument
     render_documents(jobs, workers, *, executor=None, errors=None, storage=None)
         -> list[RenderedDocument]
+    start_rendering(...) -> outcomes; collect_renderings(outcomes, errors)   (the same,
+        in two halves: the caller works while the pool draws)
     render_pool(workers) -> ProcessPoolExecutor   (an explicit pool, if the caller wants one)
-    shared_pool(workers) -> ProcessPoolExecutor   (the kept one, also for activation letters)
+    shared_pool(workers) -> ProcessPoolExecutor   (the night's kept one: tasks/pool.py)
 
 Workers are stateless: they get a RenderJob (plain data), draw it, write the PDF
 (storage None: atomically to the local path job.out_path; else to the key job.out_path
@@ -17,15 +19,12 @@ chunks run on a cluster (tasks/render/cluster.py).
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
 
 from domain.records import RenderedDocument, RenderJob
-from tasks.lifecycle import pool_initializer
+from tasks.pool import MP_CONTEXT, new_pool, shared_pool, shutdown_pools
 from tasks.render.pdf import draw_document, draw_rendition
 from tasks.storage import StorageConfig, open_storage, write_atomic
 
@@ -35,19 +34,13 @@ __all__ = [
     "render_documents",
     "render_one",
     "render_pool",
+    "start_rendering",
+    "collect_renderings",
     "shared_pool",
     "shutdown_pools",
     "write_atomic",
 ]
 
-# "forkserver": workers are forked from a clean single-threaded server process, never
-# from the flow process, whose Prefect/anyio threads and locks a plain fork would copy in
-# whatever state they happen to be. Measured here (2 workers, first batch incl. start):
-# fork 0.07-0.13 s, forkserver 1.6-2.3 s, spawn 1.5-2.6 s; afterwards all alike. The
-# start is paid once per process because the pool is kept (see shared_pool). The
-# server imports the main module and the drawing stack once; workers inherit them.
-MP_CONTEXT = "forkserver"
-_PRELOAD = ["__main__", "tasks.render.pdf"]
 MAX_CHUNK = 100  # documents per worker round-trip (IPC costs about one document's time)
 CHUNKS_PER_WORKER = 4  # enough chunks to even out slow (multi-page) documents
 
@@ -102,7 +95,7 @@ def _render_chunk(
     return results
 
 
-def _warm_worker() -> None:
+def warm_worker() -> None:
     """Worker initializer: labels and number shapes of every language, loaded once."""
     from tasks.render.labels import LANGUAGES, format_amount, format_number
     from tasks.render.pdf import _labels
@@ -115,40 +108,7 @@ def _warm_worker() -> None:
 
 def render_pool(workers: int, context: str = MP_CONTEXT) -> ProcessPoolExecutor:
     """A new process pool for rendering (caller shuts it down); reuse it across batches."""
-    ctx = multiprocessing.get_context(context)
-    if context == "forkserver":
-        ctx.set_forkserver_preload(_PRELOAD)  # effective if the server is not yet up
-    # Workers die with this process, also on its SIGKILL (tasks/lifecycle.py, issue 19).
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=ctx,
-        initializer=pool_initializer,
-        initargs=(os.getpid(), _warm_worker),
-    )
-
-
-_pools: dict[int, ProcessPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """One pool per worker count, kept for the life of the process (DESIGN rules 1-2: a
-    night is hundreds of batches; starting a pool per batch would cost seconds each).
-    Python's own exit hook joins its workers."""
-    with _pools_lock:
-        pool = _pools.get(workers)
-        if pool is None or getattr(pool, "_broken", False):
-            pool = _pools[workers] = render_pool(workers)
-        return pool
-
-
-def shutdown_pools() -> None:
-    """Stop the kept pools (tests, or a long-lived process that is done rendering)."""
-    with _pools_lock:
-        pools = list(_pools.values())
-        _pools.clear()
-    for pool in pools:
-        pool.shutdown(wait=True, cancel_futures=True)
+    return new_pool(workers, warm_worker, context)
 
 
 def _chunks(jobs: Sequence[RenderJob], workers: int) -> list[Sequence[RenderJob]]:
@@ -176,16 +136,35 @@ def render_documents(
     render_one); the configuration travels with every chunk, so a worker on another
     machine writes to the same place.
     """
+    outcomes = start_rendering(jobs, workers, executor=executor, storage=storage)
+    return collect_renderings(outcomes, errors)
+
+
+def start_rendering(
+    jobs: Sequence[RenderJob],
+    workers: int,
+    *,
+    executor: Executor | None = None,
+    storage: StorageConfig | None = None,
+) -> Iterator[RenderedDocument | RenderError]:
+    """Hand the batch to the workers and return at once (issue 21: the caller records
+    the previous batch meanwhile); iterating waits for the outcomes, in order. In this
+    process (workers == 1, no executor) the batch is drawn before returning."""
     if not jobs:
-        return []
+        return iter(())
     jobs = list(jobs)
     if executor is None and workers <= 1:
-        outcomes: list[RenderedDocument | RenderError] = _render_chunk(jobs, storage)
-    else:
-        pool = executor if executor is not None else shared_pool(workers)
-        render_chunk = partial(_render_chunk, storage=storage)  # picklable: travels as is
-        chunked = pool.map(render_chunk, _chunks(jobs, max(1, workers)))
-        outcomes = [outcome for chunk in chunked for outcome in chunk]
+        return iter(_render_chunk(jobs, storage))
+    pool = executor if executor is not None else shared_pool(workers)
+    render_chunk = partial(_render_chunk, storage=storage)  # picklable: travels as is
+    chunked = pool.map(render_chunk, _chunks(jobs, max(1, workers)))
+    return (outcome for chunk in chunked for outcome in chunk)
+
+
+def collect_renderings(
+    outcomes: Iterator[RenderedDocument | RenderError], errors: list[RenderError] | None
+) -> list[RenderedDocument]:
+    """The drawn documents; failures into `errors`, or the first one raised without it."""
     results: list[RenderedDocument] = []
     for outcome in outcomes:
         if isinstance(outcome, RenderError):

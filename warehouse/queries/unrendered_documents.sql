@@ -1,4 +1,6 @@
--- Documents with a delivery still to make (original or backfill) and no PDF yet.
+-- Documents with a delivery still to make (original or backfill) and no PDF yet, in key
+-- order after ($after_issuer, $after_number) when given (issue 21: the next batch is
+-- chosen while the workers still draw the previous one, which is not recorded yet).
 SELECT d.*
 FROM render_input AS d
 WHERE EXISTS (
@@ -11,5 +13,7 @@ AND NOT EXISTS (
     WHERE r.issuer = d.issuer AND r.document_number = d.document_number
       AND r.variant = 'original'
 )
+AND ($after_issuer IS NULL OR d.issuer > $after_issuer
+     OR (d.issuer = $after_issuer AND d.document_number > $after_number))
 ORDER BY d.issuer, d.document_number
-LIMIT ?
+LIMIT $limit
