@@ -17,7 +17,8 @@ One run, all figures from it:
 - Prefect's overhead: the night's wall time minus the time inside its task runs (as
   the API recorded them), and the cost of one empty task and flow measured just before;
 - the floor ratio (issue 21): each per-document unit of work timed alone in this
-  process (bench/floors.py: draw, UBL build, validation, compose one digest, record),
+  process (bench/floors.py: draw, UBL build, validation, compose one digest, print
+  merge, record),
   weighed by tonight's mix (Peppol share, digests and letters per document), against
   the night's CPU per document (flow process + pool workers + Prefect API); target
   <= 1.25;
@@ -41,7 +42,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.floors import measure_floors, night_floor_ms  # noqa: E402
+from bench.floors import measure_floors, night_floor_ms, wait_for_quiet  # noqa: E402
 from iportal.prefect_env import configure_prefect  # noqa: E402
 
 configure_prefect()
@@ -62,7 +63,8 @@ def generate(source: Path, documents: int) -> None:
 
 
 def night_mix(summary: dict, documents: int) -> dict[str, float]:
-    """Per night document: Peppol documents checked, digests sent, letters drawn."""
+    """Per night document: Peppol documents checked, digests sent, letters drawn,
+    print pieces merged."""
     peppol = summary.get("peppol", {})
     notifications = summary.get("notifications", {})
     letters = summary.get("activation_codes", {}).get("letters_rendered", 0)
@@ -71,6 +73,7 @@ def night_mix(summary: dict, documents: int) -> dict[str, float]:
         "peppol": checked / documents,
         "digests": notifications.get("digests_sent", 0) / documents,
         "letters": letters / documents,
+        "print": sum(b.get("pieces", 0) for b in summary.get("print_batches", [])) / documents,
     }
 
 
@@ -240,6 +243,9 @@ def main() -> None:
         os.link(path, data_dir / "landing" / path.name)  # the ingest moves its files
     os.environ["IPORTAL_RENDER_WORKERS"] = str(args.workers)
     processes = args.dask_workers or args.workers
+    _, loaded = wait_for_quiet()
+    if loaded:
+        print(loaded)
     load_before = os.getloadavg()
     baseline_before = measure_baseline()
     floors = measure_floors()
@@ -309,7 +315,8 @@ def main() -> None:
         "empty_task_run_seconds": round(per_task, 4),
         "empty_flow_run_seconds": round(per_flow, 2),
         "prefect_estimate_seconds": round(per_flow + len(in_tasks) * per_task, 1),
-        "load_1min": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],
+        "load_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "loaded_machine": bool(loaded),
     }
     print(json.dumps(figures, indent=2))
     if args.json:

@@ -115,6 +115,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None  # with smtp_username
     smtp_sender: str = "I-Portal <no-reply@iportal.example>"  # also where bounces go
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)  # per SMTP command
+    smtp_connections: int = Field(default=2, ge=1, le=16)  # parallel, for the send loop
     smtp_attempts_per_run: int = Field(default=3, ge=1)  # in-run retries (tenacity)
     smtp_retry_wait_seconds: float = Field(default=2.0, ge=0)  # first in-run wait, doubles
     digest_max_attempts: int = Field(default=6, ge=1)  # 4xx replies, then failed

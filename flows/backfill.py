@@ -10,7 +10,6 @@ message per main contact. Never printed, never one notification per document.
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 from prefect import flow, get_run_logger, task
@@ -24,7 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from config import Settings, load_settings
 from domain.clock import resolve_as_of
 from flows.digest import notify_config
-from flows.nightly import render_all_pending
+from flows.nightly import render_all_pending, warm_pool
 from tasks import accounts, progress, runs
 from tasks import backfill as steps
 from tasks.notify.notices import announce_history
@@ -36,15 +35,6 @@ ACTOR = "backfill"
 
 def writer(settings: Settings):
     return open_writer(settings.warehouse_path, ACTOR, settings.lock_timeout_seconds)
-
-
-def warm_render_pool(settings: Settings) -> None:
-    """Start the local render workers while the warehouse steps run (a Dask cluster or a
-    single worker needs no pool)."""
-    if settings.dask_scheduler_address is None and settings.render_workers > 1:
-        threading.Thread(
-            target=steps.prestart_render_pool, args=(settings.render_workers,), daemon=True
-        ).start()
 
 
 @task(cache_policy=NO_CACHE)
@@ -142,7 +132,7 @@ def backfill(
     logger = get_run_logger()
     settings = load_settings(data_dir)
     moment = resolve_as_of(as_of, settings.timezone)
-    warm_render_pool(settings)
+    warm_pool(settings)
     with writer(settings) as con:
         run_id = runs.start_run(con, "backfill", moment, ACTOR)
     codes, decided = decide_backfill(settings, account, customer_code, moment, run_id)

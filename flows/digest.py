@@ -58,6 +58,7 @@ def notify_config(settings: Settings) -> notify.NotifyConfig:
         retry=retry,
         batch_size=settings.batch_size,
         workers=settings.render_workers,
+        smtp_connections=settings.smtp_connections,
         bounce_flag_threshold=settings.bounce_flag_threshold,
         lock_timeout_seconds=settings.lock_timeout_seconds,
         spool_keep_days=settings.digest_spool_keep_days,

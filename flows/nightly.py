@@ -9,6 +9,7 @@ skips what is (DESIGN rules 1, 4).
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime
 from functools import partial
@@ -22,7 +23,7 @@ from flows.digest import send_immediate_digests
 from flows.report import publish_morning_report, publish_night_report
 from tasks import accounts, paper, peppol, portal, progress, renditions, route, runs
 from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
-from tasks.pool import run_in_pool
+from tasks.pool import prestart_pool, run_in_pool
 from tasks.print_batch import build_print_batch
 from tasks.storage import open_storage, storage_config
 from tasks.usage import start_usage, usage_since
@@ -33,6 +34,13 @@ ACTOR = "nightly"
 
 def writer(settings: Settings):
     return open_writer(settings.warehouse_path, ACTOR, settings.lock_timeout_seconds)
+
+
+def warm_pool(settings: Settings) -> None:
+    """Start the local workers while the warehouse steps run (a Dask cluster or a
+    single worker needs no pool)."""
+    if settings.dask_scheduler_address is None and settings.render_workers > 1:
+        threading.Thread(target=prestart_pool, args=(settings.render_workers,), daemon=True).start()
 
 
 @task(cache_policy=NO_CACHE)
@@ -72,16 +80,22 @@ def assign_activation_codes(settings: Settings, as_of: datetime, run_id: str) ->
 
 @task(cache_policy=NO_CACHE)
 def render_activation_letters(settings: Settings, run_id: str) -> int:
-    """R17: one batch of activation letters: select (lock held), draw, record."""
-    with writer(settings) as con:
-        rows = accounts.letters.select_letters(con, settings.batch_size)
-    secret, zone = settings.code_secret(), settings.timezone
-    drawn = accounts.letters.draw_letters_in_pool(
-        rows, settings.data_dir, settings.issuers, secret, zone, settings.render_workers
-    )
-    with writer(settings) as con:
-        accounts.letters.record_letters(con, *drawn, run_id, ACTOR)
-    return len(rows)
+    """R17: every pending activation letter, batch by batch: select (lock held), draw,
+    record. Runs beside the documents' render (issue 21): both feed the same pool."""
+    total = 0
+    while True:
+        with writer(settings) as con:
+            rows = accounts.letters.select_letters(con, settings.batch_size)
+        if not rows:
+            return total
+        secret, zone = settings.code_secret(), settings.timezone
+        drawn = accounts.letters.draw_letters_in_pool(
+            rows, settings.data_dir, settings.issuers, secret, zone, settings.render_workers
+        )
+        with writer(settings) as con:
+            accounts.letters.record_letters(con, *drawn, run_id, ACTOR)
+        total += len(rows)
+        progress.advance("letters", len(rows))
 
 
 @task(cache_policy=NO_CACHE)
@@ -241,6 +255,7 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
     settings = load_settings(data_dir)
     moment = resolve_as_of(as_of, settings.timezone)
     started, usage = time.monotonic(), start_usage()
+    warm_pool(settings)  # issue 21: the workers start during the ingest, not the render
     run_id, go_live = start_night(settings, moment)
     logger.info("nightly run %s as of %s (go-live %s)", run_id, moment.isoformat(), go_live)
     ctx = IngestContext(
@@ -265,8 +280,9 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
     codes = assign_activation_codes(settings, moment, run_id)
     timings["route"] = time.monotonic() - mark
     mark = time.monotonic()
+    lettering = render_activation_letters.submit(settings, run_id)  # beside the documents
     rendered = render_pending_documents(settings, run_id)
-    letters = repeat_until_done(render_activation_letters, settings, run_id, label="letters")
+    letters = lettering.result()
     timings["render"] = time.monotonic() - mark
     mark = time.monotonic()
     # Issue 21: paper and Peppol overlap (their deliveries are apart); the print merge

@@ -198,19 +198,3 @@ def finish_backfill_request(con, request_id: str, run_id: str, counts: dict) -> 
         "request_id": request_id,
     }
     run_sql(con, load_sql("finish_backfill_request"), parameters)
-
-
-def prestart_render_pool(workers: int) -> None:
-    """Start the render workers (the render step's kept pool) and let them warm up.
-
-    The backfill calls it in a thread while its warehouse steps run: on the busy 2-core
-    build machine the pool's start (forkserver, imports, labels) took 5 s of an 840
-    document backfill (bench/render.py, bench/backfill.py), before the first PDF.
-    """
-    from tasks.render import shared_pool  # the pool render_documents reuses
-
-    try:
-        pool = shared_pool(workers)
-        list(pool.map(abs, range(workers)))  # every worker started and initialised
-    except Exception:  # e.g. the interpreter is exiting: the render step starts it itself
-        return

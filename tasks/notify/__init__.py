@@ -20,7 +20,7 @@ from tasks.notify.send import purge_spool, send_due_digests
 from tasks.notify.settings import NotifyConfig, RetryPolicy, SmtpServer
 from tasks.notify.spool import compose_pool
 from tasks.notify.suppress import fail_suppressed_digests
-from tasks.notify.transport import Unavailable, build_mailer
+from tasks.notify.transport import Unavailable, build_mailer, open_sessions
 from warehouse.store import load_sql, open_writer, run_sql
 
 __all__ = [
@@ -73,16 +73,17 @@ def prepare_digests(config, frequency, as_of, run_id, actor, invite=None) -> dic
 
 
 def send_digests(config: NotifyConfig, as_of, actor: str, mailer=None) -> dict:
-    """Send every due digest (all frequencies), chunk by chunk, one connection."""
+    """Send every due digest (all frequencies), chunk by chunk, over the same
+    `smtp_connections` connections."""
     total = Counter()
     unavailable = None
     with writer(config, actor) as con:  # an operator suppressed the address (issue 19)
         total.update(failed=fail_suppressed_digests(con, actor))
     try:
-        with (mailer or build_mailer(config)).session() as session:
+        with open_sessions(mailer or build_mailer(config), config.smtp_connections) as sessions:
             while unavailable is None:
                 with writer(config, actor) as con:
-                    chunk = send_due_digests(con, session, config, as_of, actor)
+                    chunk = send_due_digests(con, sessions, config, as_of, actor)
                 total.update(
                     sent=chunk.sent,
                     deferred=chunk.deferred,

@@ -20,15 +20,14 @@ from urllib.parse import quote
 from babel.dates import format_date
 
 from tasks.accounts.db import fetch_dicts
-from tasks.notify.message import LANGUAGES, TEMPLATES_DIR, InvalidAddress, clean_text
-from tasks.notify.notices import (
-    FREQUENCY,
-    add_bodies,
-    notice_envelope,
-    notice_row,
-    send_notice_chunk,
-    spooled_row,
+from tasks.notify.message import (
+    LANGUAGES,
+    TEMPLATES_DIR,
+    InvalidAddress,
+    clean_text,
+    compose_email,
 )
+from tasks.notify.notices import FREQUENCY, notice_row, send_notice_chunk, spooled_row
 from tasks.notify.periods import digest_key
 from tasks.notify.send import flush_outcome_audit
 from tasks.notify.settings import NotifyConfig
@@ -84,9 +83,8 @@ def invitation_message(member: dict, digest_id: str, token: str, expires_at, con
     url = f"{config.portal_base_url.rstrip('/')}/activate?token={quote(token, safe='')}"
     context = invitation_context(member, url, expires_at)
     name = full_name(member["first_name"], member["last_name"])
-    message = notice_envelope(digest_id, member["email"], name, context["subject"],
-                              config.sender, now, INVITATION)  # fmt: skip
-    return add_bodies(message, INVITATION, context)
+    return compose_email(digest_id, member["email"], name, config.sender, now, INVITATION,
+                         context, notice=INVITATION)  # fmt: skip
 
 
 def invitation_row(member: dict, config: NotifyConfig, now: datetime) -> dict:

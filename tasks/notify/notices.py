@@ -17,9 +17,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
 from functools import cache
 from itertools import groupby
 
@@ -28,16 +25,15 @@ from babel.numbers import format_decimal
 
 from tasks.notify.message import (
     LANGUAGES,
-    POLICY,
     TEMPLATES_DIR,
+    Email,
     InvalidAddress,
-    checked_address,
     clean_text,
-    environment,
+    compose_email,
     sender_address,
 )
 from tasks.notify.periods import digest_key, message_id
-from tasks.notify.send import flush_outcome_audit, send_one
+from tasks.notify.send import Accepted, flush_outcome_audit, send_one
 from tasks.notify.settings import NotifyConfig
 from tasks.notify.spool import write_spool
 from tasks.notify.transport import Unavailable, build_mailer
@@ -136,52 +132,14 @@ def notice_context(notice: Notice, base_url: str, years: int) -> dict:
     }
 
 
-def notice_envelope(
-    digest_id: str,
-    address: str,
-    name: str,
-    subject: str,
-    sender: str,
-    date: datetime,
-    kind: str,
-) -> EmailMessage:
-    """The headers every notice carries (those of the digests: bounces find it by its
-    X-IPortal-Digest and Message-ID); raises InvalidAddress for an unusable address."""
-    to = checked_address(address)
-    from_ = sender_address(sender)
-    message = EmailMessage(policy=POLICY)
-    message["From"] = from_
-    message["To"] = Address(display_name=name, addr_spec=to.addr_spec)
-    message["Subject"] = subject
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id(digest_id, from_.domain)
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies
-    message["X-Auto-Response-Suppress"] = "All"
-    message["X-IPortal-Digest"] = digest_id
-    message["X-IPortal-Notice"] = kind
-    return message
-
-
-def add_bodies(message: EmailMessage, template: str, context: dict) -> EmailMessage:
-    """Text and HTML alternatives from templates/email/<template>.{txt,html}.j2."""
-    env = environment()
-    message.set_content(env.get_template(f"{template}.txt.j2").render(context),
-                        cte="quoted-printable")  # fmt: skip
-    message.add_alternative(env.get_template(f"{template}.html.j2").render(context),
-                            subtype="html", cte="quoted-printable")  # fmt: skip
-    message["Content-Language"] = context["language"]
-    return message
-
-
 def build_notice_message(
     notice: Notice, sender: str, base_url: str, date: datetime, years: int = 7
-) -> EmailMessage:
+) -> Email:
     """The notice's e-mail: text and HTML alternatives, headers as for digests."""
     context = notice_context(notice, base_url.rstrip("/"), years)
     name = clean_text(f"{notice.first_name or ''} {notice.last_name or ''}")
-    message = notice_envelope(notice.digest_id, notice.address, name, context["subject"],
-                              sender, date, HISTORY_AVAILABLE)  # fmt: skip
-    return add_bodies(message, HISTORY_AVAILABLE, context)
+    return compose_email(notice.digest_id, notice.address, name, sender, date,
+                         HISTORY_AVAILABLE, context, notice=HISTORY_AVAILABLE)  # fmt: skip
 
 
 def notice_row(
@@ -222,13 +180,12 @@ def notice_row(
     }
 
 
-def spooled_row(row: dict, message: EmailMessage, config: NotifyConfig) -> dict:
+def spooled_row(row: dict, message: Email, config: NotifyConfig) -> dict:
     """The row once its message is written to the spool: queued for the send loop."""
-    data = message.as_bytes()
-    write_spool(config.spool_dir, row["digest_id"], data)
+    write_spool(config.spool_dir, row["digest_id"], message.data)
     return row | {
-        "address": message["To"].addresses[0].addr_spec,  # an IDN as punycode
-        "message_sha256": hashlib.sha256(data).hexdigest(),
+        "address": message.address,  # an IDN as punycode
+        "message_sha256": hashlib.sha256(message.data).hexdigest(),
         "spooled": True,
         "status": "queued",
         "outcome_audited": True,
@@ -275,9 +232,10 @@ def queue_history_notices(
 def send_notice_chunk(con, session, config: NotifyConfig, as_of, actor: str, outcomes) -> int:
     """One chunk (`batch_size`) of due notices; returns how many were due."""
     due = run_sql(con, load_sql("notice_due"), {"as_of": as_of, "limit": config.batch_size})
-    for notice in due:
-        outcome = send_one(con, session, config, notice, as_of, actor)  # may raise Unavailable
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    with Accepted(con, actor, config.record_every) as accepted:
+        for notice in due:  # send_one may raise Unavailable: `accepted` are recorded
+            outcome = send_one(con, session, config, notice, as_of, actor, accepted)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return len(due)
 
 

@@ -43,6 +43,10 @@ class NotifyConfig:
     bounce_flag_threshold: int = 2
     spool_keep_days: int = 7
     lock_timeout_seconds: float = 1800.0
+    # accepted messages marked `sent` per transaction: after a crash, at most this many
+    # are sent again (same Message-ID, same bytes; docs/reliability.md)
+    record_every: int = 100
+    smtp_connections: int = 1  # parallel SMTP connections of the send loop (smtp only)
 
     @property
     def spool_dir(self) -> Path:

@@ -13,7 +13,7 @@ import mailbox
 import smtplib
 import ssl
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -144,6 +144,16 @@ class MaildirMailer:
     @contextmanager
     def session(self) -> Iterator[MaildirSession]:
         yield MaildirSession(self.outbox)
+
+
+@contextmanager
+def open_sessions(mailer, count: int) -> Iterator[list]:
+    """`count` sessions of an SMTP mailer, one connection each (issue 21: a second one
+    doubles what a local server takes); one of any other mailer (the Maildir outbox is
+    written by one thread)."""
+    count = max(1, count) if isinstance(mailer, SmtpMailer) else 1
+    with ExitStack() as stack:
+        yield [stack.enter_context(mailer.session()) for _ in range(count)]
 
 
 def build_mailer(config: NotifyConfig) -> SmtpMailer | MaildirMailer:

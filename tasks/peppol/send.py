@@ -111,13 +111,15 @@ class OutboxAccessPoint:
         line if that day's manifest (by the file's time) lacks it."""
         name = outbox_file_name(idempotency_key)
         path = self.folder / name
+        data = None  # what the file holds, once known (issue 21: not read back)
         if not path.exists():
             write_atomic(str(path), ubl)
             self.unsynced.add(path)
+            data = ubl
         written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         manifest = self.manifest_path(written)
         if not self.has_manifest_line(manifest, name):
-            data = path.read_bytes()
+            data = path.read_bytes() if data is None else data
             line = {
                 "file": name,
                 "idempotency_key": idempotency_key,

@@ -70,6 +70,36 @@ def build_print_batch(
     PrintSourceError, naming the piece, when a source PDF is missing or unreadable (the
     folder is then left without READY, so the print house never picks it up).
     """
+    ordered = _checked_order(pieces, batch_id, issuer, max_pieces_per_file)
+    batch_dir = Path(out_dir) / batch_id
+    ready_path = _withdraw_earlier_build(batch_dir)
+    chunks = [
+        ordered[i : i + max_pieces_per_file] for i in range(0, len(ordered), max_pieces_per_file)
+    ]
+    names = _part_names(batch_id, len(chunks))
+    _remove_stale_files(batch_dir, batch_id, keep=set(names))
+    parts, rows = _write_parts(batch_dir, batch_id, names, chunks)
+    manifest_path = batch_dir / f"{batch_id}.manifest.csv"
+    _write_atomic(manifest_path, lambda fh: _write_manifest_bytes(fh, rows))
+    body = _ready_body(batch_id, issuer, len(ordered), parts, manifest_path, len(rows))
+    _write_atomic(ready_path, lambda fh: fh.write(body))  # LAST: makes the batch pickable
+    _fsync_dir(batch_dir)
+    return PrintBatch(
+        batch_id=batch_id,
+        issuer=issuer,
+        pdf_path=parts[0].path,
+        manifest_path=manifest_path,
+        pieces=len(ordered),
+        pages=sum(p.pages for p in parts),
+        sheets=sum(p.sheets for p in parts),
+        sha256=parts[0].sha256,
+        parts=tuple(parts),
+        ready_path=ready_path,
+    )
+
+
+def _checked_order(pieces, batch_id: str, issuer: str, max_pieces_per_file: int) -> list:
+    """The pieces in print order, after every check that can fail before a write."""
     if not pieces:
         raise ValueError(f"print batch {batch_id}: no mail pieces, nothing to print")
     if max_pieces_per_file < 1:
@@ -81,21 +111,21 @@ def build_print_batch(
     # before a previous build of this batch is withdrawn.
     for piece in ordered:
         _check_source(piece, batch_id)
+    return ordered
 
-    batch_dir = Path(out_dir) / batch_id
+
+def _withdraw_earlier_build(batch_dir: Path) -> Path:
+    """From here until the new READY the folder is not pickable, so the print house
+    never sees old and new files mixed; returns where READY goes."""
     batch_dir.mkdir(parents=True, exist_ok=True)
     ready_path = batch_dir / READY_NAME
-    # Withdraw an earlier build first: from here until the new READY the folder is not
-    # pickable, so the print house never sees old and new files mixed.
     ready_path.unlink(missing_ok=True)
     _fsync_dir(batch_dir)
+    return ready_path
 
-    chunks = [
-        ordered[i : i + max_pieces_per_file] for i in range(0, len(ordered), max_pieces_per_file)
-    ]
-    names = _part_names(batch_id, len(chunks))
-    _remove_stale_files(batch_dir, batch_id, keep=set(names))
 
+def _write_parts(batch_dir: Path, batch_id: str, names: list[str], chunks: list[list]):
+    """Merge each chunk into its PDF file; (parts, manifest rows in print order)."""
     parts: list[PrintPart] = []
     rows: list[list[object]] = []
     for name, chunk in zip(names, chunks, strict=True):
@@ -104,25 +134,7 @@ def build_print_batch(
             path, lambda fh, c=chunk: merge_pieces(c, fh, batch_id)
         )
         for piece, place in zip(chunk, placements, strict=True):
-            rows.append(
-                [
-                    len(rows) + 1,
-                    piece.piece_id,
-                    piece.kind,
-                    piece.issuer,
-                    piece.document_number,
-                    piece.customer_code,
-                    piece.name,
-                    piece.postal_code,
-                    piece.country,
-                    place.first_page,
-                    place.last_page,
-                    place.pages,
-                    place.sheets,
-                    sort_key(piece),
-                    name,
-                ]
-            )
+            rows.append(_manifest_row(len(rows) + 1, piece, place, name))
         digest, size = _digest(path)
         parts.append(
             PrintPart(
@@ -135,20 +147,40 @@ def build_print_batch(
                 bytes=size,
             )
         )
+    return parts, rows
 
-    manifest_path = batch_dir / f"{batch_id}.manifest.csv"
-    _write_atomic(manifest_path, lambda fh: _write_manifest_bytes(fh, rows))
+
+def _manifest_row(index: int, piece: MailPiece, place, file_name: str) -> list[object]:
+    return [
+        index,
+        piece.piece_id,
+        piece.kind,
+        piece.issuer,
+        piece.document_number,
+        piece.customer_code,
+        piece.name,
+        piece.postal_code,
+        piece.country,
+        place.first_page,
+        place.last_page,
+        place.pages,
+        place.sheets,
+        sort_key(piece),
+        file_name,
+    ]
+
+
+def _ready_body(batch_id, issuer, pieces: int, parts, manifest_path: Path, rows: int) -> bytes:
+    """READY: what the folder holds, with sizes and hashes. No timestamp: a rebuild must
+    give the same bytes (DESIGN rule 5)."""
     manifest_sha, manifest_bytes = _digest(manifest_path)
-
-    pages = sum(p.pages for p in parts)
-    sheets = sum(p.sheets for p in parts)
     ready = {
         "format": READY_FORMAT,
         "batch_id": batch_id,
         "issuer": issuer,
-        "pieces": len(ordered),
-        "pages": pages,
-        "sheets": sheets,
+        "pieces": pieces,
+        "pages": sum(p.pages for p in parts),
+        "sheets": sum(p.sheets for p in parts),
         "pdf_pages": sum(p.pdf_pages for p in parts),
         "files": [
             {
@@ -166,26 +198,10 @@ def build_print_batch(
             "name": manifest_path.name,
             "sha256": manifest_sha,
             "bytes": manifest_bytes,
-            "rows": len(rows),
+            "rows": rows,
         },
     }
-    # No timestamp in READY: a rebuild must give the same bytes (DESIGN rule 5).
-    body = (json.dumps(ready, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    _write_atomic(ready_path, lambda fh: fh.write(body))  # LAST: makes the batch pickable
-    _fsync_dir(batch_dir)
-
-    return PrintBatch(
-        batch_id=batch_id,
-        issuer=issuer,
-        pdf_path=parts[0].path,
-        manifest_path=manifest_path,
-        pieces=len(ordered),
-        pages=pages,
-        sheets=sheets,
-        sha256=parts[0].sha256,
-        parts=tuple(parts),
-        ready_path=ready_path,
-    )
+    return (json.dumps(ready, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
 def _check_batch_id(batch_id: str) -> None:

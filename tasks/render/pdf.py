@@ -32,7 +32,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
@@ -249,20 +249,80 @@ _PAYMENT_TEXT_WIDTH = (L.RIGHT - L.QR_SIZE - 6 - L.LEFT) * L.MM
 
 
 def _prepare(job: RenderJob) -> _Prepared:
-    doc = job.document
-    customer = job.customer
-    issuer = job.issuer_info
+    """The document's texts, formatted and fitted, ready to be placed on pages."""
+    doc, customer, issuer = job.document, job.customer, job.issuer_info
     lang = language_of(customer.get("language"))
     labels = _labels(lang)
     currency = str(doc.get("currency") or "EUR").upper()[:3]
     is_credit_note = doc.get("document_type") == "credit_note"
+    money = partial(_money, lang=lang, currency=currency)
+    rows, bases, grounds = _line_rows(doc, labels, lang, money)
+    vat_rows = _vat_rows(bases, labels, lang, money)
+    number = clean(doc.get("document_number") or job.document_number, 60)
+    reference = clean(doc.get("payment_reference"), 60)
+    due_date = clean(format_date(str(doc.get("due_date") or ""), lang))
+    total_incl = money(doc.get("total_incl_vat", "0"))
+    if is_credit_note:
+        width = _PAYMENT_TEXT_WIDTH
+        payment_text = wrap(labels["credit_note_settlement"], L.FONT, L.SIZE_TEXT, width, 2)
+        qr_operators = None
+    else:
+        payment_text = _payment_text(issuer, labels, total_incl, due_date, reference)
+        qr_operators = _qr_operators(doc, issuer, currency, number)
+    activation_text = _activation_text(job, labels, lang)
+    mentions = _mentions(grounds, is_credit_note, customer, issuer, labels)
+    issuer_name, issuer_lines, contact_lines, footer = _issuer_lines(issuer, labels)
+    return _Prepared(
+        labels=labels,
+        language=lang,
+        is_credit_note=is_credit_note,
+        duplicate=bool(job.duplicate),
+        title=labels["credit_note" if is_credit_note else "invoice"],
+        number=number,
+        customer_code=clean(
+            customer.get("customer_code") or f"{job.issuer}{doc.get('customer_number', '')}", 60
+        ),
+        issue_date=clean(format_date(str(doc.get("issue_date") or ""), lang)),
+        due_date=due_date,
+        contract=clean(doc.get("contract_number"), 60),
+        rows=rows,
+        vat_rows=vat_rows,
+        customer_vat=clean(customer.get("customer_vat_id") or doc.get("customer_vat_id"), 40),
+        period=_period(doc, labels, lang),
+        mentions=mentions,
+        total_excl=money(doc.get("total_excl_vat", "0")),
+        total_vat=money(doc.get("total_vat", "0")),
+        total_incl=total_incl,
+        reference=reference,
+        credited=clean(doc.get("credited_document_number"), 60),
+        qr_operators=qr_operators,
+        payment_text=payment_text,
+        activation_text=activation_text,
+        address=_address(customer, issuer, lang)[: L.ADDRESS_MAX_LINES],
+        return_line=fit(
+            f"{issuer_name} \u00b7 {issuer_lines[0]} \u00b7 {issuer_lines[1]}",
+            L.FONT,
+            L.SIZE_SMALL - 1,
+            L.ADDRESS_WIDTH * L.MM,
+        ),
+        issuer_name=issuer_name,
+        issuer_lines=issuer_lines,
+        contact_lines=contact_lines,
+        footer=footer,
+        summary_height=_summary_height(vat_rows, mentions, is_credit_note, activation_text),
+    )
 
-    def money(value: object, decimals: int = 2) -> str:
-        return clean(format_amount(value, lang, currency, decimals))
 
+def _money(value: object, decimals: int = 2, *, lang: str, currency: str) -> str:
+    return clean(format_amount(value, lang, currency, decimals))
+
+
+def _line_rows(doc: dict, labels: dict[str, str], lang: str, money) -> tuple[list, dict, list]:
+    """(table rows, base per (category index, rate), exemption ground per line).
+
+    KB nr. 1 art. 5 § 1: per rate and category the base and the VAT; the legal ground
+    of each exemption (mentions.py)."""
     rows: list[_Row] = []
-    # KB nr. 1 art. 5 § 1: per rate and category the base and the VAT; the legal
-    # ground of each exemption (mentions.py).
     bases: dict[tuple[int, Decimal], Decimal] = {}
     grounds: list[tuple[str, str]] = []
     description_width = L.DESCRIPTION_WIDTH * L.MM
@@ -291,8 +351,12 @@ def _prepare(job: RenderJob) -> _Prepared:
                 amount=money(amount),
             )
         )
-    # VAT per rate on the rate's total base (Belgian practice), rounded half up. The
-    # document totals are printed as the billing system issued them.
+    return rows, bases, grounds
+
+
+def _vat_rows(bases: dict, labels: dict[str, str], lang: str, money) -> list[tuple[str, str, str]]:
+    """VAT per rate on the rate's total base (Belgian practice), rounded half up. The
+    document totals are printed as the billing system issued them."""
     vat_rows = [
         (
             labels[f"vat_category_{CATEGORIES[index]}"].format(
@@ -305,66 +369,64 @@ def _prepare(job: RenderJob) -> _Prepared:
     ]
     if len(vat_rows) > MAX_VAT_ROWS:
         vat_rows = vat_rows[: MAX_VAT_ROWS - 1] + [(ELLIPSIS, "", "")]
+    return vat_rows
 
-    number = clean(doc.get("document_number") or job.document_number, 60)
-    customer_code = clean(
-        customer.get("customer_code") or f"{job.issuer}{doc.get('customer_number', '')}", 60
+
+def _payment_text(issuer: dict, labels, total_incl: str, due_date: str, reference: str):
+    """The transfer instruction; without a reference the sentence would ask for one
+    that is not there, so there is none."""
+    if not reference:
+        return []
+    instruction = labels["payment_instruction"].format(
+        amount=total_incl,
+        due_date=due_date,
+        iban=clean(issuer.get("iban")),
+        bic=clean(issuer.get("bic")),
+        reference=reference,
     )
-    reference = clean(doc.get("payment_reference"), 60)
-    due_date = clean(format_date(str(doc.get("due_date") or ""), lang))
-    total_incl = money(doc.get("total_incl_vat", "0"))
+    return wrap(instruction, L.FONT, L.SIZE_TEXT, _PAYMENT_TEXT_WIDTH, 3)
 
-    qr_operators = None
-    if not is_credit_note:
-        instruction = labels["payment_instruction"].format(
-            amount=total_incl,
-            due_date=due_date,
-            iban=clean(issuer.get("iban")),
-            bic=clean(issuer.get("bic")),
-            reference=reference,
+
+def _qr_operators(doc: dict, issuer: dict, currency: str, number: str) -> str | None:
+    """The EPC QR code (euro transfers only), built with its top at the page top and
+    shifted down where it is drawn; None when there is nothing to pay or no account."""
+    if currency != "EUR":
+        return None
+    try:
+        payload = build_epc_payload(
+            name=issuer.get("name", ""),
+            iban=issuer.get("iban", ""),
+            bic=issuer.get("bic", ""),
+            amount=doc.get("total_incl_vat", "0"),
+            reference=doc.get("payment_reference"),
+            text=number,
         )
-        # Without a reference the sentence would ask for one that is not there.
-        payment_text = (
-            wrap(instruction, L.FONT, L.SIZE_TEXT, _PAYMENT_TEXT_WIDTH, 3) if reference else []
+    except ValueError:
+        return None
+    if payload is None:
+        return None
+    size = L.QR_SIZE * L.MM
+    return qr_pdf_operators(make_epc_qr(payload), L.x(L.RIGHT) - size, L.PAGE_HEIGHT, size)
+
+
+def _activation_text(job: RenderJob, labels: dict[str, str], lang: str) -> list[str]:
+    """R17: the activation code travels on the paper invoice; its validity (R18) is
+    computed by the caller and passed in job.extra."""
+    if not job.activation_code:
+        return []
+    valid_until = (job.extra or {}).get("activation_code_valid_until")
+    code = clean(job.activation_code, 40)
+    if valid_until:
+        sentence = labels["activation_code"].format(
+            code=code, date=clean(format_date(str(valid_until), lang))
         )
-        if currency == "EUR":  # the EPC QR code is for euro transfers only
-            try:
-                payload = build_epc_payload(
-                    name=issuer.get("name", ""),
-                    iban=issuer.get("iban", ""),
-                    bic=issuer.get("bic", ""),
-                    amount=doc.get("total_incl_vat", "0"),
-                    reference=doc.get("payment_reference"),
-                    text=number,
-                )
-            except ValueError:
-                payload = None  # nothing to pay (zero/negative) or no valid account
-            if payload is not None:
-                size = L.QR_SIZE * L.MM
-                # Built with its top at the page top; shifted down where it is drawn.
-                qr_operators = qr_pdf_operators(
-                    make_epc_qr(payload), L.x(L.RIGHT) - size, L.PAGE_HEIGHT, size
-                )
     else:
-        payment_text = wrap(
-            labels["credit_note_settlement"], L.FONT, L.SIZE_TEXT, _PAYMENT_TEXT_WIDTH, 2
-        )
+        sentence = labels["activation_code_no_date"].format(code=code)
+    return wrap(sentence, L.FONT, L.SIZE_TEXT, (L.CONTENT_WIDTH - 8) * L.MM, 2)
 
-    activation_text: list[str] = []
-    if job.activation_code:
-        # R17: the activation code travels on the paper invoice; its validity (R18) is
-        # computed by the caller and passed in job.extra.
-        valid_until = (job.extra or {}).get("activation_code_valid_until")
-        code = clean(job.activation_code, 40)
-        if valid_until:
-            sentence = labels["activation_code"].format(
-                code=code, date=clean(format_date(str(valid_until), lang))
-            )
-        else:
-            sentence = labels["activation_code_no_date"].format(code=code)
-        activation_text = wrap(sentence, L.FONT, L.SIZE_TEXT, (L.CONTENT_WIDTH - 8) * L.MM, 2)
 
-    # Recipient address for the envelope window.
+def _address(customer: dict, issuer: dict, lang: str) -> list[str]:
+    """The recipient's address for the envelope window (the country when abroad)."""
     address_width = L.ADDRESS_WIDTH * L.MM
     address = wrap(clean(customer.get("name")), L.FONT_BOLD, 10, address_width, 2)
     for part in (
@@ -376,7 +438,11 @@ def _prepare(job: RenderJob) -> _Prepared:
     country = str(customer.get("country") or "").strip().upper()
     if country and country != str(issuer.get("country") or "BE").upper():
         address.append(fit(clean(country_name(country, lang)), L.FONT, 10, address_width))
+    return address
 
+
+def _issuer_lines(issuer: dict, labels: dict[str, str]) -> tuple[str, list, list, str]:
+    """(name, [street, city, VAT and enterprise numbers, bank], contact lines, footer)."""
     issuer_name = clean(issuer.get("name"))
     issuer_city = clean(f"{issuer.get('postal_code', '')} {issuer.get('city', '')}")
     issuer_street = clean(issuer.get("street"))
@@ -392,8 +458,12 @@ def _prepare(job: RenderJob) -> _Prepared:
         )
         if line
     ]
+    lines = [issuer_street, issuer_city, f"{vat_line}  {ent_line}", bank_line]
+    return issuer_name, lines, contact_lines, f"{issuer_name} \u00b7 {vat_line} \u00b7 {bank_line}"
 
-    mentions = [
+
+def _mentions(grounds, is_credit_note: bool, customer: dict, issuer: dict, labels) -> list[str]:
+    return [
         wrapped
         for mention in document_mentions(
             grounds,
@@ -404,49 +474,15 @@ def _prepare(job: RenderJob) -> _Prepared:
         )
         for wrapped in wrap(mention, L.FONT, L.SIZE_MENTION, L.CONTENT_WIDTH * L.MM, 2)
     ][: L.MENTIONS_MAX_LINES]
-    summary_height = L.SUMMARY_GAP + max(len(vat_rows) + 2, 4) * L.SUMMARY_ROW
-    summary_height += len(mentions) * L.MENTION_LEADING + (L.MENTION_GAP if mentions else 0)
-    summary_height += L.CREDIT_NOTE_NOTE_HEIGHT if is_credit_note else L.PAYMENT_HEIGHT
-    if activation_text:
-        summary_height += L.ACTIVATION_HEIGHT + 3
 
-    return _Prepared(
-        labels=labels,
-        language=lang,
-        is_credit_note=is_credit_note,
-        duplicate=bool(job.duplicate),
-        title=labels["credit_note" if is_credit_note else "invoice"],
-        number=number,
-        customer_code=customer_code,
-        issue_date=clean(format_date(str(doc.get("issue_date") or ""), lang)),
-        due_date=due_date,
-        contract=clean(doc.get("contract_number"), 60),
-        rows=rows,
-        vat_rows=vat_rows,
-        customer_vat=clean(customer.get("customer_vat_id") or doc.get("customer_vat_id"), 40),
-        period=_period(doc, labels, lang),
-        mentions=mentions,
-        total_excl=money(doc.get("total_excl_vat", "0")),
-        total_vat=money(doc.get("total_vat", "0")),
-        total_incl=total_incl,
-        reference=reference,
-        credited=clean(doc.get("credited_document_number"), 60),
-        qr_operators=qr_operators,
-        payment_text=payment_text,
-        activation_text=activation_text,
-        address=address[: L.ADDRESS_MAX_LINES],
-        return_line=fit(
-            f"{issuer_name} \u00b7 {issuer_street} \u00b7 {issuer_city}",
-            L.FONT,
-            L.SIZE_SMALL - 1,
-            address_width,
-        ),
-        issuer_name=issuer_name,
-        issuer_lines=[issuer_street, issuer_city, f"{vat_line}  {ent_line}", bank_line],
-        contact_lines=contact_lines,
-        footer=f"{issuer_name} \u00b7 {vat_line} \u00b7 {bank_line}",
-        summary_height=summary_height,
-    )
+
+def _summary_height(vat_rows, mentions, is_credit_note: bool, activation_text) -> float:
+    height = L.SUMMARY_GAP + max(len(vat_rows) + 2, 4) * L.SUMMARY_ROW
+    height += len(mentions) * L.MENTION_LEADING + (L.MENTION_GAP if mentions else 0)
+    height += L.CREDIT_NOTE_NOTE_HEIGHT if is_credit_note else L.PAYMENT_HEIGHT
+    if activation_text:
+        height += L.ACTIVATION_HEIGHT + 3
+    return height
 
 
 def _period(record: dict, labels: dict[str, str], lang: str) -> str:

@@ -5,17 +5,36 @@ and the documents stay available whatever happens to the e-mail (R25)."""
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tasks.notify import send as send_module
 from tasks.notify.send import purge_spool
+from tasks.notify.transport import SmtpMailer
 from warehouse.store import open_writer
 
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 LATER = AS_OF + timedelta(hours=5)
 RECIPIENTS = {"an.peeters@example.be", "boekhouding@fiduciaire.example", "zoe@example.de"}
+
+
+@pytest.fixture
+def connections() -> int:
+    """SMTP connections of the send loop; tests parametrized with 2 run it in threads."""
+    return 1
+
+
+@pytest.fixture
+def config(config, connections):
+    return replace(config, smtp_connections=connections)
+
+
+@pytest.fixture
+def config_for(config_for, connections):
+    return lambda port, **retry: replace(config_for(port, **retry), smtp_connections=connections)
 
 
 def delivered(smtp_server) -> Counter:
@@ -34,6 +53,7 @@ def published(world) -> int:
     )[0][0]
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_server_down_leaves_digests_queued_with_the_error(world, deliver, smtp_server, config_for):
     down = config_for(1)  # nothing listens on port 1
     first = deliver(config_=down)
@@ -48,6 +68,7 @@ def test_server_down_leaves_digests_queued_with_the_error(world, deliver, smtp_s
     assert published(world) == 7  # documents stay available (R25)
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_421_is_soft_retried_later_with_backoff(world, deliver, smtp_server):
     smtp_server.handler.data_replies = ["421 4.3.2 Service shutting down"] * 6
     first = deliver()
@@ -64,6 +85,7 @@ def test_421_is_soft_retried_later_with_backoff(world, deliver, smtp_server):
     assert events == [("digest_composed", 3), ("digest_deferred", 3), ("digest_sent", 3)]
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_soft_failures_give_up_after_max_attempts(world, deliver, smtp_server, config_for):
     smtp_server.handler.data_replies = ["451 4.3.0 try later"] * 100
     config = config_for(smtp_server.port, max_attempts=2, backoff_base_seconds=60)
@@ -75,6 +97,7 @@ def test_soft_failures_give_up_after_max_attempts(world, deliver, smtp_server, c
     assert error.startswith("gave up after 2 attempts: 451")
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 def test_550_is_hard_never_retried_and_recorded_as_a_bounce(world, deliver, smtp_server):
     smtp_server.handler.rcpt_replies = {"zoe@example.de": "550 5.1.1 User unknown"}
     first = deliver()
@@ -94,6 +117,7 @@ def test_550_is_hard_never_retried_and_recorded_as_a_bounce(world, deliver, smtp
     assert published(world) == 7
 
 
+@pytest.mark.parametrize("connections", [1, 2])
 @pytest.mark.parametrize("attempts_per_run", [2, 1])
 def test_connection_dropped_mid_run(world, deliver, smtp_server, config_for, attempts_per_run):
     smtp_server.handler.drop_before_reply = 1  # the second message never gets its reply
@@ -108,25 +132,76 @@ def test_connection_dropped_mid_run(world, deliver, smtp_server, config_for, att
     assert_each_digest_delivered_once(world, smtp_server)
 
 
+def killed_before_first_record(monkeypatch) -> None:
+    """The first bulk `sent` commit never happens: killed between the server's 250s and
+    the record (later commits are real)."""
+    real = send_module.record_sent
+
+    def crash(*args, **kwargs):
+        monkeypatch.setattr(send_module, "record_sent", real)
+        raise KeyboardInterrupt("killed between the server's 250 and the record")
+
+    monkeypatch.setattr(send_module, "record_sent", crash)
+
+
 def test_crash_after_acceptance_resends_with_the_same_message_id(
-    world, deliver, smtp_server, monkeypatch
+    world, deliver, config, smtp_server, monkeypatch
 ):
-    real = send_module.set_outcome
-
-    def crash_on_first_sent(con, digest_id, status, *args, **kwargs):
-        if status == "sent":
-            monkeypatch.setattr(send_module, "set_outcome", real)
-            raise KeyboardInterrupt("killed between the server's 250 and the record")
-        return real(con, digest_id, status, *args, **kwargs)
-
-    monkeypatch.setattr(send_module, "set_outcome", crash_on_first_sent)
+    killed_before_first_record(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
-        deliver()
+        deliver(config_=replace(config, record_every=1))
     assert len(smtp_server.handler.received) == 1
     assert deliver(as_of=LATER)["digests_sent"] == 3
     counts = delivered(smtp_server)
     assert sorted(counts.values()) == [1, 1, 2]  # the documented duplicate, same Message-ID
     assert sum(n for (n,) in world.rows("SELECT count(*) FROM digests")) == 3
+
+
+@pytest.mark.parametrize("connections", [1, 2])
+def test_a_crash_before_the_bulk_record_resends_what_it_held_byte_for_byte(
+    world, deliver, smtp_server, monkeypatch
+):
+    killed_before_first_record(monkeypatch)  # record_every 100 > batch_size 2
+    with pytest.raises(KeyboardInterrupt):
+        deliver()
+    assert len(smtp_server.handler.received) == 2  # the first chunk, accepted, unrecorded
+    assert deliver(as_of=LATER)["digests_sent"] == 3
+    assert sorted(delivered(smtp_server).values()) == [1, 2, 2]
+    copies: dict[str, set[bytes]] = {}
+    for received in smtp_server.handler.received:
+        copies.setdefault(received.message["Message-ID"], set()).add(received.data)
+    assert all(len(data) == 1 for data in copies.values())  # resent: the same bytes
+    events = world.rows("SELECT count(*) FROM audit_log WHERE event_type = 'digest_sent'")
+    assert events == [(3,)]  # one per digest, not per copy
+
+
+class FailingOnSecond:
+    """A mailer whose session breaks (a bug, not an SMTP reply) on the second message."""
+
+    def __init__(self, mailer):
+        self.mailer, self.sends = mailer, 0
+
+    @contextmanager
+    def session(self):
+        with self.mailer.session() as inner:
+            self.inner = inner
+            yield self
+
+    def send(self, data: bytes, sender: str, recipient: str) -> None:
+        self.sends += 1
+        if self.sends == 2:
+            raise RuntimeError("a bug in the send loop")
+        self.inner.send(data, sender, recipient)
+
+
+def test_an_error_mid_chunk_still_records_what_the_server_accepted(
+    world, deliver, config, smtp_server
+):
+    with pytest.raises(RuntimeError):
+        deliver(mailer=FailingOnSecond(SmtpMailer(config.smtp)))
+    assert world.rows("SELECT count(*) FROM digests WHERE status = 'sent'") == [(1,)]
+    assert deliver(as_of=LATER)["digests_sent"] == 2
+    assert_each_digest_delivered_once(world, smtp_server)
 
 
 def test_crash_before_sending_loses_nothing(world, deliver, smtp_server, monkeypatch):

@@ -1,16 +1,21 @@
 """Pure rules of the notifications: periods, keys, backoff, addresses, text."""
 
-from datetime import date, datetime, timedelta
+import email
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tasks.notify.invitations import invitation_context
 from tasks.notify.message import (
     MAX_LINES,
     InvalidAddress,
+    build_message,
     checked_address,
     clean_text,
+    compose_email,
     template_context,
 )
 from tasks.notify.periods import digest_key, message_id, period_of, retry_delay
@@ -130,3 +135,52 @@ def test_the_run_report_quotes_customer_codes_and_cannot_be_broken_by_data():
     markdown = render_digest_markdown(summary)
     assert "| a\\|b@x.be X | 2 | unknown_address | DL20000777, DL50012345 |" in markdown
     assert "- DL50099999: invalid e-mail" in markdown and "- DL20000555: 1" in markdown
+
+
+def nasty_digest() -> Digest:
+    """Master data trying to break out: a header in a name, a boundary look-alike in a
+    document number, quotes and non-ASCII (folded over two header lines)."""
+    line = DigestLine(
+        "DL5", "--=_iportal_forged", "DL50012345", "invoice", date(2026, 11, 26),
+        Decimal("1234.5"), "EUR", "u",
+    )  # fmt: skip
+    return Digest(
+        "0f" * 16, "zoe@exämple.de", "zoe@exämple.de", "immediate", "p", "u", "main", "fr",
+        "Zoë\r\nBcc: evil@x.be", '"Ça" Ström-Müller', [line],
+    )  # fmt: skip
+
+
+def test_an_assembled_message_is_seven_bit_short_lined_and_parses_cleanly():
+    sent = build_message(nasty_digest(), "I-Portal <no-reply@iportal.example>",
+                         "https://portal.example/", datetime(2026, 11, 27, tzinfo=UTC))  # fmt: skip
+    assert sent.data.isascii() and b"\n" not in sent.data.replace(b"\r\n", b"")
+    assert max(len(x) for x in sent.data.split(b"\r\n")) <= 78
+    message = email.message_from_bytes(sent.data, policy=policy.default)
+    assert message.defects == [] and message["Bcc"] is None
+    assert sent.address == "zoe@xn--exmple-cua.de"
+    assert sent.message_id == message["Message-ID"] == f"<digest.{'0f' * 16}@iportal.example>"
+    assert message["To"].addresses[0].display_name == 'Zoë Bcc: evil@x.be "Ça" Ström-Müller'
+    assert message["Subject"] == "I-Portal : 1 nouveau document"
+    assert message["Date"] == "Fri, 27 Nov 2026 00:00:00 +0000"
+    assert message["Content-Language"] == "fr" and message["X-IPortal-Notice"] is None
+    assert message["X-IPortal-Digest"] == "0f" * 16
+    parts = list(message.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    text = parts[0].get_content()
+    assert "- Facture --=_iportal_forged | Code client DL50012345 | 26 nov. 2026" in text
+    assert "1\u202f234,50\u00a0€" in text
+    assert "&#34;Ça&#34; Ström-Müller" in parts[1].get_content()
+
+
+def test_a_one_off_message_names_its_kind_and_a_line_break_in_a_header_is_refused():
+    member = {"language": "en", "first_name": "A", "last_name": "B", "login_id": "BE0",
+              "inviter_first_name": None, "inviter_last_name": None}  # fmt: skip
+    context = invitation_context(member, "https://portal.example/a", datetime(2026, 12, 1))
+    args = ("ab" * 16, "a@x.be", "A B", "I-Portal <no-reply@iportal.example>",
+            datetime(2026, 11, 27, tzinfo=UTC), "invitation")  # fmt: skip
+    sent = compose_email(*args, context, notice="invitation")
+    assert email.message_from_bytes(sent.data, policy=policy.default)["X-IPortal-Notice"] == (
+        "invitation"
+    )
+    with pytest.raises(ValueError):
+        compose_email(*args, context | {"subject": "Hello\r\nBcc: evil@x.be"})
