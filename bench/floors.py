@@ -99,9 +99,9 @@ def floor_compose(count: int) -> float:
     now = datetime(2026, 11, 27, 2, tzinfo=UTC)
     digests = [sample_digest(n) for n in range(count)]
     return cpu_ms_per_item(
-        lambda d: build_message(
-            d, "iportal <noreply@iportal.example>", "https://p.example", now
-        ).data,
+        lambda d: (
+            build_message(d, "iportal <noreply@iportal.example>", "https://p.example", now).data
+        ),
         digests,
     )
 

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     # Deleted users' names and e-mail are erased this many days after the deletion.
     personal_data_keep_days: int = Field(default=30, ge=0)
     portal_base_url: str = "https://iportal.example"  # links in the e-mails
+    # Issue 21: DuckDB's memory_limit for the analysts' reads (`iportal sql`, `iportal
+    # export`) and the snapshot refresh; beyond it DuckDB spills to disk (a folder beside
+    # the database file) instead of holding every row (`export` at 10^7 deliveries: 4.8 GB
+    # unbounded). A DuckDB size ("512MB", "2GiB"); "" leaves DuckDB's default, 80 % of RAM.
+    analyst_memory_limit: str = Field(default="512MiB", pattern=r"^(\d+(\.\d+)? ?[KMGT]i?B)?$")
 
     @classmethod
     def settings_customise_sources(

@@ -110,7 +110,9 @@ def finish_digest_run(settings: Settings, config, run_id: str, summary: dict) ->
     with open_writer(settings.warehouse_path, ACTOR, settings.lock_timeout_seconds) as con:
         runs.finish_run(con, run_id, "completed", summary, ACTOR)
         con.close()
-        refresh_snapshot(settings.warehouse_path, settings.snapshot_path)
+        refresh_snapshot(
+            settings.warehouse_path, settings.snapshot_path, settings.analyst_memory_limit
+        )
     return summary
 
 

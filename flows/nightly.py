@@ -23,7 +23,7 @@ from flows.digest import send_immediate_digests
 from flows.report import publish_morning_report, publish_night_report
 from tasks import accounts, paper, peppol, portal, progress, renditions, route, runs
 from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
-from tasks.pool import prestart_pool, run_in_pool
+from tasks.pool import prestart_pool, run_in_own_process
 from tasks.print_batch import build_print_batch
 from tasks.storage import open_storage, storage_config
 from tasks.usage import start_usage, usage_since
@@ -161,6 +161,13 @@ def record_render_batch(settings: Settings, started, run_id: str, actor: str) ->
     return len(rendered) + len(failures)
 
 
+def merge_print_batch(workers: int, build, *args, **kwargs):
+    """In a process of its own when there are workers to spare, else here."""
+    if workers <= 1:
+        return build(*args, **kwargs)
+    return run_in_own_process(build, *args, **kwargs)
+
+
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> list[dict]:
     with writer(settings) as con:
@@ -173,7 +180,7 @@ def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> 
     storage = open_storage(storage_config(settings))
     for batch_id, issuer, pieces in pending:
         with paper.local_mail_pieces(pieces, storage) as local_pieces:
-            batch = run_in_pool(  # issue 21: merged in a worker while Peppol runs
+            batch = merge_print_batch(  # issue 21: beside the Peppol step
                 settings.render_workers,
                 build_print_batch,
                 local_pieces,
@@ -236,7 +243,9 @@ def finish_night(settings: Settings, run_id: str, summary: dict) -> dict:
         summary["missing_glyphs"] = runs.summarise_missing_glyphs(con, run_id)
         runs.finish_run(con, run_id, "completed", summary, ACTOR)
         con.close()
-        refresh_snapshot(settings.warehouse_path, settings.snapshot_path)
+        refresh_snapshot(
+            settings.warehouse_path, settings.snapshot_path, settings.analyst_memory_limit
+        )
     return summary
 
 

@@ -67,5 +67,7 @@ def retention_flow(as_of: str | None = None, data_dir: str | None = None,
                    "retention_years": settings.retention_years}  # fmt: skip
         runs.finish_run(con, run_id, "completed", summary, ACTOR)
         con.close()
-        refresh_snapshot(settings.warehouse_path, settings.snapshot_path)
+        refresh_snapshot(
+            settings.warehouse_path, settings.snapshot_path, settings.analyst_memory_limit
+        )
     return summary

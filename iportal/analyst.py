@@ -8,7 +8,13 @@ from pathlib import Path
 
 from config import load_settings
 from warehouse.audit import ChainReport, verify_chain
-from warehouse.store import ReadSource, open_operator_reader, open_reader, snapshot_reader
+from warehouse.store import (
+    ReadSource,
+    configure_reads,
+    open_operator_reader,
+    open_reader,
+    snapshot_reader,
+)
 
 
 @dataclass
@@ -31,6 +37,7 @@ def run_query(data_dir: Path, query: str, snapshot: bool = False) -> QueryResult
     else:
         reading = open_operator_reader(settings.warehouse_path, settings.snapshot_path)
     with reading as (con, source):
+        configure_reads(con, settings.analyst_memory_limit)  # issue 21: spills beyond it
         cursor = con.execute(query)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
 import duckdb
 
@@ -16,6 +15,7 @@ from iportal.export import export_parquet
 from tasks.accounts.codes import attach_activation_codes
 from tasks.render import render_one
 from tasks.renditions import render_job_from_row
+from tests.factories import delivery_row, document_row
 from warehouse.store import insert_rows, open_writer, refresh_snapshot, run_sql
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -23,46 +23,25 @@ CHANNELS = ("paper", "portal", "network")
 
 
 def document(i: int) -> dict:
-    code = "DL50000001" if i % 2 else "DL20000002"
-    return {
-        "issuer": code[:3],
-        "document_number": f"2026-{i:07d}",
-        "customer_code": code,
-        "document_type": "invoice",
-        "issue_date": date(2025, 1, 15) + timedelta(days=20 * i),
-        "due_date": None,
-        "customer_number": code[3:],
-        "contract_number": "C-1",
-        "currency": "EUR",
-        "lines": json.dumps(
+    return document_row(
+        "DL50000001" if i % 2 else "DL20000002",
+        f"2026-{i:07d}",
+        date(2025, 1, 15) + timedelta(days=20 * i),
+        at=NOW,
+        lines=json.dumps(
             [{"description": "Lease", "quantity": "1", "unit_price": "100.00", "vat_rate": "21"}]
         ),
-        "total_excl_vat": Decimal("100.00"),
-        "total_vat": Decimal("21.00"),
-        "total_incl_vat": Decimal("121.00"),
-        "payment_reference": "+++000/0012/34526+++",
-        "credited_document_number": None,
-        "content_sha256": "x",
-        "is_history": False,
-        "source_file": "f",
-        "source_line": i,
-        "ingested_at": NOW,
-        "run_id": "r",
-    }
+        payment_reference="+++000/0012/34526+++",
+        content_sha256="x",
+        source_line=i,
+    )
 
 
 def delivery(d: dict, i: int, purpose: str = "original") -> dict:
-    return {
-        "issuer": d["issuer"],
-        "document_number": d["document_number"],
-        "channel": CHANNELS[i % 3] if purpose == "original" else "portal",
-        "purpose": purpose,
-        "customer_code": d["customer_code"],
-        "status": "dispatched",
-        "reason": "test",
-        "decided_at": NOW - timedelta(days=i),
-        "run_id": "r",
-    }
+    channel = CHANNELS[i % 3] if purpose == "original" else "portal"
+    return delivery_row(
+        d, NOW - timedelta(days=i), channel=channel, purpose=purpose, status="dispatched"
+    )
 
 
 def build(data_dir) -> list[dict]:

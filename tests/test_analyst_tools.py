@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
 import duckdb
 import polars as pl
@@ -17,6 +16,7 @@ import pytest
 
 from iportal.analyst import run_query
 from iportal.export import export_parquet
+from tests.factories import delivery_row, document_row
 from warehouse.store import insert_rows, open_writer, refresh_snapshot, transaction
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -24,15 +24,10 @@ NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 def document(i: int) -> dict:
     issued = date(2012, 1, 1) + timedelta(days=73 * i)
-    return {
-        "issuer": "DL5" if i % 2 else "DL2", "document_number": f"{issued.year}-{i:07d}",
-        "customer_code": "DL50000001" if i % 2 else "DL20000002", "document_type": "invoice",
-        "issue_date": issued, "customer_number": "0000001" if i % 2 else "0000002",
-        "currency": "EUR", "lines": "[]", "total_excl_vat": Decimal("100.00"),
-        "total_vat": Decimal("21.00"), "total_incl_vat": Decimal("121.00"),
-        "content_sha256": "x", "is_history": issued < date(2026, 11, 1), "source_file": "f",
-        "source_line": i, "ingested_at": NOW, "run_id": "r",
-    }  # fmt: skip
+    return document_row(
+        "DL50000001" if i % 2 else "DL20000002", f"{issued.year}-{i:07d}", issued, at=NOW,
+        is_history=issued < date(2026, 11, 1), source_line=i,
+    )  # fmt: skip
 
 
 def legacy(doc: dict, i: int) -> dict:
@@ -54,15 +49,8 @@ def data_dir(tmp_path):
         insert_rows(con, "documents", documents)
         insert_rows(con, "legacy_deliveries", [legacy(d, i) for i, d in enumerate(history)])
         insert_rows(
-            con,
-            "deliveries",
-            [
-                {"issuer": d["issuer"], "document_number": d["document_number"],
-                 "channel": "portal", "purpose": "original", "customer_code": d["customer_code"],
-                 "status": "published", "reason": "test", "decided_at": NOW, "run_id": "r"}
-                for d in documents if not d["is_history"]
-            ],
-        )  # fmt: skip
+            con, "deliveries", [delivery_row(d, NOW) for d in documents if not d["is_history"]]
+        )
     refresh_snapshot(tmp_path / "warehouse.duckdb", tmp_path / "snapshot.duckdb")
     return tmp_path
 

@@ -1,5 +1,6 @@
 """`iportal account …`, `iportal code …`, `iportal optout`: thin, audited, one-line errors."""
 
+import getpass
 import json
 import stat
 from datetime import date, datetime
@@ -77,7 +78,20 @@ def test_secret_file_is_made_once_and_private(tmp_path):
     assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
 
 
+def audit_trail(data_dir, after: int = -1) -> list[tuple[str, str, str]]:
+    """(event_type, entity, actor) of the audit events after seq `after`, in order."""
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        sql = "SELECT event_type, entity, actor FROM audit_events WHERE seq > ? ORDER BY seq"
+        return con.execute(sql, [after]).fetchall()
+
+
+def last_seq(data_dir) -> int:
+    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
+        return con.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+
+
 def test_share_grant_settings_revoke_unshare(data_dir):
+    before = last_seq(data_dir)
     made = as_json(
         iportal(
             data_dir,
@@ -168,14 +182,23 @@ def test_share_grant_settings_revoke_unshare(data_dir):
         )
     )
     assert gone["grants_revoked"] == []
-    with open_writer(data_dir / "warehouse.duckdb", "test") as con:
-        actors = {
-            r[0]
-            for r in con.execute(
-                "SELECT actor FROM audit_events WHERE event_type LIKE 'access_%'"
-            ).fetchall()
-        }
-    assert all(a.startswith("operator:") for a in actors)  # every action audited (R30)
+    # every action audited (R30), on the shared user, by the operator who ran the CLI
+    # (issue 22: the former check passed with no event at all)
+    operator, user = f"operator:{getpass.getuser()}", made["user_id"]
+    trail = audit_trail(data_dir, before)
+    mail = trail[2][1]  # the invitation e-mail's digest id, queued then sent (issue 16)
+    assert trail == [
+        ("user_created", user, operator),
+        ("invitation_issued", user, operator),
+        ("invitation_mail_queued", mail, operator),
+        ("digest_sent", mail, operator),
+        ("access_granted", user, operator),
+        ("user_updated", user, operator),  # --frequency daily
+        ("notification_setting_changed", user, operator),  # --no-notify
+        ("user_updated", user, operator),  # --last-name
+        ("access_revoked", user, operator),
+        ("user_deleted", user, operator),
+    ]
 
 
 def test_third_party_refused_for_b2c_in_one_line(data_dir):  # R12

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,16 @@ from typer.testing import CliRunner
 
 from iportal.cli import app
 from tasks.accounts.people import link_people
+from tests.factories import (
+    account_code_row,
+    account_row,
+    customer_row,
+    delivery_row,
+    document_row,
+    grant_row,
+    rendition_row,
+    user_row,
+)
 from warehouse.store import insert_rows, open_writer, run_sql
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -27,145 +36,51 @@ runner = CliRunner()
 
 
 def document(number, code, kind, issued, amount) -> dict:
-    return {
-        "issuer": "DL5",
-        "document_number": number,
-        "customer_code": code,
-        "document_type": kind,
-        "issue_date": issued,
-        "due_date": None,
-        "customer_number": code[3:],
-        "contract_number": "C-1",
-        "currency": "EUR",
-        "lines": json.dumps(
+    return document_row(
+        code, number, issued, amount, vat="0.00", at=NOW, document_type=kind,
+        lines=json.dumps(
             [{"description": "Lease", "quantity": "1", "unit_price": amount, "vat_rate": "0"}]
         ),
-        "total_excl_vat": Decimal(amount),
-        "total_vat": Decimal("0.00"),
-        "total_incl_vat": Decimal(amount),
-        "payment_reference": None,
-        "credited_document_number": "2026-0000001" if kind == "credit_note" else None,
-        "content_sha256": "x",
-        "is_history": False,
-        "source_file": "f",
-        "source_line": 1,
-        "ingested_at": NOW,
-        "run_id": "r",
-    }
+        credited_document_number="2026-0000001" if kind == "credit_note" else None,
+        content_sha256="x",
+    )  # fmt: skip
+
+
+def pdf_of(document: dict) -> str:
+    return f"documents/DL5/{document['issue_date'].year}/{document['document_number']}.pdf"
 
 
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
+    documents = [document(*d) for d in DOCS]
     with open_writer(tmp_path / "warehouse.duckdb", "test") as con:
-        insert_rows(con, "documents", [document(*d) for d in DOCS])
+        insert_rows(con, "documents", documents)
         insert_rows(
             con,
             "customers",
             [
-                {
-                    "customer_code": code,
-                    "issuer": "DL5",
-                    "customer_number": code[3:],
-                    "name": "Garage Peeters BV",
-                    "street": "Kerkstraat 1",
-                    "postal_code": "9000",
-                    "city": "Gent",
-                    "country": "BE",
-                    "language": "nl",
-                    "channel_choice": "portal",
-                    "updated_at": NOW,
-                    "source_sha256": "x",
-                }
+                customer_row(code, NOW, name="Garage Peeters BV", contract_start=None)
                 for code in ("DL50000001", "DL50000002")
             ],
         )
-        insert_rows(
-            con,
-            "deliveries",
-            [
-                {
-                    "issuer": "DL5",
-                    "document_number": d[0],
-                    "channel": "portal",
-                    "purpose": "original",
-                    "customer_code": d[1],
-                    "status": "published",
-                    "reason": "test",
-                    "decided_at": NOW,
-                    "run_id": "r",
-                }
-                for d in DOCS
-            ],
-        )
-        insert_rows(
-            con,
-            "renditions",
-            [
-                {
-                    "issuer": "DL5",
-                    "document_number": d[0],
-                    "variant": "original",
-                    "path": f"documents/DL5/{d[3].year}/{d[0]}.pdf",
-                    "sha256": "x",
-                    "pages": 1,
-                    "bytes": 1,
-                    "rendered_at": NOW,
-                    "run_id": "r",
-                }
-                for d in DOCS
-            ],
-        )
-        insert_rows(
-            con,
-            "accounts",
-            [
-                {
-                    "account_id": "A1",
-                    "login_kind": "email",
-                    "login_id": MAIN,
-                    "segment": "B2C",
-                    "status": "active",
-                    "created_at": NOW,
-                }
-            ],
-        )
+        insert_rows(con, "deliveries", [delivery_row(d, NOW) for d in documents])
+        insert_rows(con, "renditions", [rendition_row(d, NOW, path=pdf_of(d)) for d in documents])
+        insert_rows(con, "accounts", [account_row("A1", MAIN, NOW)])
         insert_rows(
             con,
             "account_customer_codes",
-            [
-                {"customer_code": c, "account_id": "A1", "added_at": NOW}
-                for c in ("DL50000001", "DL50000002")
-            ],
+            [account_code_row(c, "A1", NOW) for c in ("DL50000001", "DL50000002")],
         )
         insert_rows(
             con,
             "users",
             [
-                {
-                    "user_id": uid,
-                    "account_id": "A1",
-                    "role": role,
-                    "email": mail,
-                    "language": "nl",
-                    "status": "active",
-                    "created_at": NOW,
-                }
-                for uid, role, mail in (("U1", "main", MAIN), ("U2", "shared", SHARED))
+                user_row("U1", "A1", "main", MAIN, NOW),
+                user_row("U2", "A1", "shared", SHARED, NOW),
             ],
         )
         link_people(con)  # issue 16: the CLI resolves an address to its one person
-        insert_rows(
-            con,
-            "grants",
-            [
-                {
-                    "user_id": "U2",
-                    "customer_code": "DL50000002",
-                    "granted_at": NOW,
-                    "granted_by": "U1",
-                }
-            ],
-        )
+        insert_rows(con, "grants", [grant_row("U2", "DL50000002", "U1", NOW)])
     return tmp_path
 
 

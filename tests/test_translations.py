@@ -94,12 +94,15 @@ def literal_keys(template: str) -> set[str]:
 
 def test_every_key_a_template_names_exists():
     portal = set(text_sets()["portal/texts"]["en"])
+    pages = sorted(p.name for p in (TEMPLATES / "portal").glob("*.html"))
+    assert len(pages) == 9, pages  # issue 22: a wrong folder would check nothing
     for path in (TEMPLATES / "portal").glob("*.html"):
         assert literal_keys(path.read_text()) <= portal, (
             path.name,
             literal_keys(path.read_text()) - portal,
         )
     email = set(text_sets()["email"]["en"])
+    assert len(list((TEMPLATES / "email").glob("*.j2"))) == 6
     for path in (TEMPLATES / "email").glob("*.j2"):
         own = f"email/{path.name.split('.')[0]}"
         known = set(text_sets()[own]["en"]) if own in text_sets() else email
@@ -158,7 +161,7 @@ def test_a_missing_portal_text_is_an_error_not_an_empty_string():
     from iportal.web.i18n import MissingText, account_error_key, load_texts
 
     page = Environment().from_string("{{ t.no_such_text }}")
-    with pytest.raises(MissingText):
+    with pytest.raises(MissingText, match="^no portal text 'no_such_text'$"):
         page.render(t=load_texts("fr"))
     assert Environment().from_string("{{ t.save }}").render(t=load_texts("fr")) == "Enregistrer"
     # the accounts package's English, with its internal ids, becomes a translated key

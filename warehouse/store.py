@@ -7,7 +7,9 @@ views, and hands out a connection; callers wrap each batch in `transaction()`.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -150,10 +152,12 @@ def insert_rows(
     return len(rows)
 
 
-def refresh_snapshot(database: Path, snapshot: Path) -> Path:
+def refresh_snapshot(database: Path, snapshot: Path, memory_limit: str | None = None) -> Path:
     """Copy the warehouse for readers; call while holding the writer lock, connection closed.
 
-    Analysts query the snapshot, so a long query never blocks or breaks the night.
+    Analysts query the snapshot, so a long query never blocks or breaks the night. The
+    copy is made beside the snapshot and renamed over it only once complete: a refresh
+    that dies halfway leaves the previous snapshot as it was (issue 21).
     """
     con = duckdb.connect(str(database))
     try:
@@ -161,41 +165,272 @@ def refresh_snapshot(database: Path, snapshot: Path) -> Path:
     finally:
         con.close()
     partial = snapshot.with_name(snapshot.name + ".partial")
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+        # a crashed refresh's copy, and above all its WAL: DuckDB would replay that WAL
+        # onto the fresh copy
+        leftover.unlink(missing_ok=True)
     shutil.copyfile(database, partial)
-    materialise_for_readers(partial)
+    materialise_for_readers(partial, snapshot if snapshot.exists() else None, memory_limit)
     os.replace(partial, snapshot)
     return snapshot
 
 
+@dataclass(frozen=True)
+class Materialised:
+    """How a view becomes a table in the snapshot (issues 6, 20) and is kept up to date
+    there (issue 21). `keys` and `sums`: the view counts `sums` per `keys` (merged by
+    adding what changed); no sums: one row per document, keyed by issuer and
+    document_number (merged by replacing the touched documents' rows). `select`: the
+    view's columns in its order, those computed from the sums with the view's formula."""
+
+    order: str
+    keys: tuple[str, ...] = ("issuer", "document_number")
+    sums: tuple[str, ...] = ()
+    select: str = ""
+
+
 # view → its sort order as a table (zone maps then skip months a query filters out)
 MATERIALISED_VIEWS = {
-    "channel_mix_monthly": "month, issuer, channel",
-    "paper_share_monthly": "month, issuer",
-    "peppol_status_monthly": "month, issuer, status",
-    "portal_first_reads": "issue_date, issuer, document_number",
+    "channel_mix_monthly": Materialised(
+        "month, issuer, channel",
+        ("issuer", "channel", "month", "source"),
+        ("documents",),
+        "issuer, channel, month, documents, source",
+    ),
+    "paper_share_monthly": Materialised(
+        "month, issuer",
+        ("issuer", "month"),
+        ("documents", "paper_documents"),
+        # warehouse/views/paper_share_monthly.sql's formula
+        "issuer, month, documents, paper_documents, "
+        "round(paper_documents / documents, 4) AS paper_share",
+    ),
+    "peppol_status_monthly": Materialised(
+        "month, issuer, status",
+        ("issuer", "month", "purpose", "status", "source"),
+        ("documents",),
+        "issuer, month, purpose, status, source, documents",
+    ),
+    "portal_first_reads": Materialised("issue_date, issuer, document_number"),
 }
+# Issue 21: every table the materialised views read, each with the timestamp or date
+# that buckets its rows by day in the fingerprints; each row names its document.
+FINGERPRINTED_TABLES = {
+    "documents": "issue_date",
+    "deliveries": "decided_at",
+    "legacy_deliveries": "delivered_at",
+    "peppol_messages": "updated_at",
+    "document_reads": "first_read_at",
+}
+FINGERPRINT_SHARDS = 64  # per day: a late change marks ~1/64 of a day's documents
+SNAPSHOT_FORMAT = 2  # raise when the code (not the SQL, in the key already) changes meaning
 
 
-def materialise_for_readers(snapshot: Path) -> list[str]:
+def snapshot_state_key() -> str:
+    """What the previous snapshot's tables must have been made with for an incremental
+    refresh; anything else (new views or migrations, another DuckDB, whose hash may
+    differ) and the refresh rebuilds in full."""
+    parts = [str(SNAPSHOT_FORMAT), duckdb.__version__, repr(MATERIALISED_VIEWS)]
+    parts += [repr(FINGERPRINTED_TABLES), str(FINGERPRINT_SHARDS)]
+    parts += [path.name for path in migration_files()]
+    parts += [(VIEWS_DIR / f"{view}.sql").read_text() for view in MATERIALISED_VIEWS]
+    parts += [path.read_text() for path in sorted(QUERIES_DIR.glob("snapshot_*.sql"))]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def materialise_for_readers(
+    snapshot: Path, previous: Path | None = None, memory_limit: str | None = None
+) -> dict[str, str]:
     """In the snapshot copy, analyst views too slow to run live become tables (issue 6:
-    channel_mix_monthly; issue 20: the views over every delivery). Each in its own
-    transaction: if one fails that view stays a view, slower, never broken."""
+    channel_mix_monthly; issue 20: the views over every delivery). With the previous
+    snapshot at hand, made the same way, only the documents whose rows changed since are
+    computed again (issue 21: the nightly refresh at 10^7 deliveries); else every
+    document. Each view in its own transaction: if one fails that view stays a view,
+    slower, never broken. Returns how each view became a table: merged or rebuilt."""
     con = duckdb.connect(str(snapshot))
-    done = []
+    done = {}
     try:
+        configure_reads(con, memory_limit)
+        home = run_sql(con, "SELECT current_database()")[0][0]
+        touched = find_touched_documents(con, home, previous)
         present = {row[0] for row in run_sql(con, "SELECT view_name FROM duckdb_views()")}
-        for view, order in MATERIALISED_VIEWS.items():
+        for view, spec in MATERIALISED_VIEWS.items():
+            order = spec.order
             if view not in present:
+                continue
+            if touched and merge_view(con, home, view, spec):
+                done[view] = "merged"
                 continue
             try:
                 with transaction(con):
                     run_sql(con, load_sql("snapshot_materialise").format(view=view, order=order))
             except duckdb.Error:
                 continue
-            done.append(view)
+            done[view] = "rebuilt"
     finally:
         con.close()
     return done
+
+
+def configure_reads(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> None:
+    """UTC (fingerprint days must not depend on the process's zone); DuckDB's memory
+    bounded when set (it spills to disk beyond: docs/analysts.md, issue 21)."""
+    run_sql(con, "SET TimeZone = 'UTC'")
+    if memory_limit:
+        run_sql(con, f"SET memory_limit = {quote(memory_limit)}")
+
+
+def quote(text: str) -> str:
+    """A SQL string literal (settings and paths, in statements that take no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def find_touched_documents(
+    con: duckdb.DuckDBPyConnection, home: str, previous: Path | None
+) -> bool:
+    """Fingerprint this snapshot's tables (kept in it for the next refresh) and, when
+    the previous snapshot was made the same way, attach it as `previous` and list in
+    temp table touched_documents every document with a row that changed. False: no
+    usable previous snapshot, rebuild in full."""
+    key = snapshot_state_key()
+    try:
+        record_fingerprints(con, key)
+        return previous is not None and compare_with_previous(con, home, previous, key)
+    except duckdb.Error:
+        return False  # never a broken snapshot: a full rebuild, slower
+
+
+def record_fingerprints(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """One transaction: a snapshot has its state key only with all its fingerprints."""
+    with transaction(con):
+        run_sql(con, "CREATE TABLE snapshot_state (key VARCHAR, refreshed_at TIMESTAMPTZ)")
+        run_sql(
+            con,
+            "CREATE TABLE snapshot_fingerprints (table_name VARCHAR, day DATE, "
+            "shard UBIGINT, rows BIGINT, fingerprint HUGEINT)",
+        )
+        for table, day in FINGERPRINTED_TABLES.items():
+            columns = ", ".join(f"t.{name}" for name in fingerprinted_columns(con, table))
+            run_sql(
+                con,
+                load_sql("snapshot_fingerprints").format(
+                    table=table, day=day, shards=FINGERPRINT_SHARDS, columns=columns
+                ),
+            )
+        run_sql(con, "INSERT INTO snapshot_state VALUES (?, now())", [key])
+
+
+def fingerprinted_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of `table` whose name appears in a materialised view's SQL: the views
+    read no other (every column if one selects `*`), and hashing a document's invoice
+    lines too would double the refresh's fingerprint time. A new or edited view changes
+    the state key, so its first refresh rebuilds in full."""
+    sql = "\n".join((VIEWS_DIR / f"{view}.sql").read_text() for view in MATERIALISED_VIEWS)
+    sql = re.sub(r"--[^\n]*", "", sql).lower()
+    names = [
+        row[0]
+        for row in run_sql(
+            con,
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            [table],
+        )
+    ]
+    if "*" in sql.replace("count(*)", ""):
+        return names
+    words = set(re.findall(r"[a-z_][a-z0-9_]*", sql))
+    return [name for name in names if name in words]
+
+
+def compare_with_previous(
+    con: duckdb.DuckDBPyConnection, home: str, previous: Path, key: str
+) -> bool:
+    run_sql(con, f"ATTACH {quote(str(previous))} AS previous (READ_ONLY)")
+    made = run_sql(
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' "
+        "AND table_name IN ('snapshot_state', 'snapshot_fingerprints')",
+    )[0][0]
+    if made < 2 or run_sql(con, "SELECT key FROM previous.snapshot_state") != [(key,)]:
+        return False
+    run_sql(con, load_sql("snapshot_dirty_buckets"))
+    run_sql(con, "CREATE TEMP TABLE touched_documents (issuer VARCHAR, document_number VARCHAR)")
+    for table, day in FINGERPRINTED_TABLES.items():
+        for source in ("previous", home):
+            run_sql(
+                con,
+                load_sql("snapshot_touched_documents").format(
+                    source=source, table=table, day=day, shards=FINGERPRINT_SHARDS
+                ),
+            )
+    touched, documents = run_sql(
+        con, "SELECT (SELECT count(*) FROM touched_documents), (SELECT count(*) FROM documents)"
+    )[0]
+    # beyond a tenth of the documents (a large backfill, a migration rewriting a column)
+    # the per-document merge costs more than computing the views again
+    return touched <= max(documents // 10, 1000)
+
+
+def build_worlds(con: duckdb.DuckDBPyConnection, home: str) -> None:
+    """The touched documents' rows before (previous snapshot) and after (this one), each
+    in an in-memory database of its own: `world_before` and `world_after`."""
+    for world, source in (("world_before", "previous"), ("world_after", home)):
+        run_sql(con, f"ATTACH IF NOT EXISTS ':memory:' AS {world}")
+        for table in FINGERPRINTED_TABLES:
+            run_sql(
+                con,
+                load_sql("snapshot_world_table").format(world=world, source=source, table=table),
+            )
+
+
+def view_over_world(con: duckdb.DuckDBPyConnection, home: str, view: str) -> None:
+    """temp tables world_before_<view> and world_after_<view>: the view's own SQL run
+    over each world."""
+    sql = (VIEWS_DIR / f"{view}.sql").read_text()
+    for world in ("world_before", "world_after"):
+        run_sql(con, f"USE {world}")
+        try:
+            run_sql(con, sql)
+            run_sql(con, f"CREATE TEMP TABLE {world}_{view} AS SELECT * FROM {world}.{view}")
+        finally:
+            run_sql(con, f"USE {home}")
+
+
+def merge_view(con: duckdb.DuckDBPyConnection, home: str, view: str, spec: Materialised) -> bool:
+    """Bring the previous snapshot's table of `view` up to date with the touched
+    documents; False when it cannot (then the view is rebuilt in full)."""
+    had = run_sql(
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' AND table_name = ?",
+        [view],
+    )[0][0]
+    if not had:
+        return False
+    try:
+        worlds = "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'world_after'"
+        if not run_sql(con, worlds)[0][0]:
+            build_worlds(con, home)
+        view_over_world(con, home, view)
+        with transaction(con):
+            run_sql(con, merge_statement(view, spec))
+    except duckdb.Error:
+        return False
+    return True
+
+
+def merge_statement(view: str, spec: Materialised) -> str:
+    if not spec.sums:
+        return load_sql("snapshot_merge_rows").format(view=view, order=spec.order)
+    return load_sql("snapshot_merge_counts").format(
+        view=view,
+        keys=", ".join(spec.keys),
+        sums=", ".join(spec.sums),
+        negated=", ".join(f"-{name} AS {name}" for name in spec.sums),
+        summed=", ".join(f"sum({name})::BIGINT AS {name}" for name in spec.sums),
+        nonzero=" OR ".join(f"sum({name}) <> 0" for name in spec.sums),
+        select=spec.select,
+        order=spec.order,
+    )
 
 
 def open_reader(database: Path, snapshot: Path) -> duckdb.DuckDBPyConnection:

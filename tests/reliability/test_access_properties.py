@@ -28,7 +28,6 @@ import os
 import shutil
 from collections import Counter
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,6 +54,7 @@ from tasks.notify import NotifyConfig, prepare_digests
 from tasks.notify.recipients import resolve_all_recipients
 from tasks.route import route_batch
 from tasks.search import DocumentNotFound, DocumentQuery, open_document, search_documents
+from tests.factories import customer_row, delivery_row, document_row, rendition_row
 from warehouse.store import insert_rows, open_writer, run_sql
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -72,12 +72,9 @@ ALL_CODES = [c for codes in MAINS.values() for c in codes] + [LATE_CODE[0]]
 
 
 def customer(code: str, email: str) -> dict:
-    return {"customer_code": code, "issuer": code[:3], "customer_number": code[3:],
-            "name": f"Customer {code}", "enterprise_number": None, "street": "S 1",
-            "postal_code": "1000", "city": "Brussel", "country": "BE", "language": "nl",
-            "contract_start": None, "contact_email": email, "contact_first_name": "F",
-            "contact_last_name": "L", "contact_language": "nl", "channel_choice": "portal",
-            "updated_at": T0, "source_sha256": "p"}  # fmt: skip
+    return customer_row(code, T0, street="S 1", postal_code="1000", city="Brussel",
+                        contract_start=None, contact_email=email, contact_first_name="F",
+                        contact_last_name="L", contact_language="nl")  # fmt: skip
 
 
 def number_of(code: str) -> str:
@@ -85,27 +82,19 @@ def number_of(code: str) -> str:
 
 
 def document(code: str) -> dict:
-    return {"issuer": code[:3], "document_number": number_of(code), "customer_code": code,
-            "document_type": "invoice", "issue_date": date(2026, 11, 26), "due_date": None,
-            "customer_number": code[3:], "contract_number": "C-1", "currency": "EUR",
-            "lines": json.dumps([{"description": "Lease", "quantity": "1",
-                                  "unit_price": "100.00", "vat_rate": "21"}]),
-            "total_excl_vat": Decimal("100.00"), "total_vat": Decimal("21.00"),
-            "total_incl_vat": Decimal("121.00"), "payment_reference": None,
-            "credited_document_number": None, "content_sha256": code, "is_history": False,
-            "source_file": "t", "source_line": 1, "ingested_at": T0, "run_id": "r"}  # fmt: skip
+    lines = [{"description": "Lease", "quantity": "1", "unit_price": "100.00", "vat_rate": "21"}]
+    return document_row(code, number_of(code), date(2026, 11, 26), "121.00", "21.00", T0,
+                        lines=json.dumps(lines), content_sha256=code)  # fmt: skip
 
 
 def published(code: str) -> dict:
-    return {"issuer": code[:3], "document_number": number_of(code), "channel": "portal",
-            "purpose": "original", "customer_code": code, "status": "published",
-            "reason": "test", "decided_at": T0, "run_id": "r"}  # fmt: skip
+    return delivery_row(document(code), T0)
 
 
 def rendition(code: str) -> dict:
-    return {"issuer": code[:3], "document_number": number_of(code), "variant": "original",
-            "path": f"documents/{code[:3]}/2026/{number_of(code)}.pdf", "sha256": "x",
-            "pages": 1, "bytes": 1, "rendered_at": T0, "run_id": "r"}  # fmt: skip
+    return rendition_row(
+        document(code), T0, path=f"documents/{code[:3]}/2026/{number_of(code)}.pdf"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -528,19 +517,19 @@ def test_invitation_tokens_expire_are_superseded_and_single_use(issued):  # R6, 
     user_id = main_user_id(con, "guess@x.be")
     first = accounts.issue_invitation(con, user_id, T0)
     second = accounts.issue_invitation(con, user_id, T0 + timedelta(hours=1))
-    with pytest.raises(AccountError):
+    with pytest.raises(AccountError, match=r"a newer invitation was sent.*\(R7\)"):
         accounts.activate_with_invitation(con, first, "a long password 1", T0 + timedelta(hours=2))
-    with pytest.raises(AccountError, match="unknown"):
+    with pytest.raises(AccountError, match="^this invitation link is unknown$"):
         accounts.activate_with_invitation(con, second[:-1] + ("A" if second[-1] != "A" else "B"),
                                           "a long password 1", T0 + timedelta(hours=2))  # fmt: skip
     expires_at = run_sql(con, "SELECT max(expires_at) FROM invitations")[0][0]
-    with pytest.raises(AccountError):
+    with pytest.raises(AccountError, match=f"this invitation expired on {expires_at:%Y-%m-%d}"):
         accounts.activate_with_invitation(con, second, "a long password 1", expires_at)
     third = accounts.issue_invitation(con, user_id, expires_at)
     done = accounts.activate_with_invitation(con, third, "a long password 1",
                                              expires_at + timedelta(seconds=1))  # fmt: skip
     assert done["user_id"] == user_id
-    with pytest.raises(AccountError):  # used: the account is active (R7)
+    with pytest.raises(AccountError, match="^this invitation was already used$"):  # R7
         accounts.activate_with_invitation(con, third, "another password 2",
                                           expires_at + timedelta(seconds=2))  # fmt: skip
 

@@ -14,6 +14,15 @@ from tasks.backfill import (
     publish_backfill_deliveries,
     resolve_backfill_codes,
 )
+from tests.factories import (
+    account_code_row,
+    account_row,
+    customer_row,
+    delivery_row,
+    document_row,
+    rendition_row,
+    user_row,
+)
 from warehouse.store import insert_rows, run_sql
 
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -24,57 +33,38 @@ PORTAL_ONLY = "DL50000003"  # no network mailbox
 
 
 def add_customer(con, code: str, contract_start: date | None) -> None:
-    insert_rows(con, "customers", [{
-        "customer_code": code, "issuer": code[:3], "customer_number": code[3:],
-        "name": f"Customer {code}", "street": "Kerkstraat 1", "postal_code": "9000",
-        "city": "Gent", "country": "BE", "language": "nl", "contract_start": contract_start,
-        "contact_email": "an@example.be", "channel_choice": "network", "updated_at": T0,
-        "source_sha256": "t",
-    }])  # fmt: skip
+    row = customer_row(code, T0, contract_start=contract_start, contact_email="an@example.be",
+                       channel_choice="network")  # fmt: skip
+    insert_rows(con, "customers", [row])
 
 
 def add_document(con, code: str, number: str, issued: date) -> None:
-    insert_rows(con, "documents", [{
-        "issuer": code[:3], "document_number": number, "customer_code": code,
-        "document_type": "invoice", "issue_date": issued, "customer_number": code[3:],
-        "currency": "EUR", "lines": "[]", "total_excl_vat": "10.00", "total_vat": "2.10",
-        "total_incl_vat": "12.10", "content_sha256": number, "is_history": True,
-        "source_file": "t", "source_line": 1, "ingested_at": T0, "run_id": "r0",
-    }])  # fmt: skip
+    row = document_row(code, number, issued, "12.10", "2.10", T0, contract_number=None,
+                       is_history=True)  # fmt: skip
+    insert_rows(con, "documents", [row])
 
 
 def add_delivery(con, number: str, code: str, channel: str, status: str, at: datetime) -> None:
-    insert_rows(con, "deliveries", [{
-        "issuer": code[:3], "document_number": number, "channel": channel,
-        "purpose": "original", "customer_code": code, "status": status, "reason": "test",
-        "decided_at": at, "dispatched_at": at, "run_id": "r0",
-    }])  # fmt: skip
+    document = {"issuer": code[:3], "document_number": number, "customer_code": code}
+    row = delivery_row(document, at, channel=channel, status=status, dispatched_at=at)
+    insert_rows(con, "deliveries", [row])
 
 
 def add_rendition(con, code: str, number: str) -> None:
-    insert_rows(con, "renditions", [{
-        "issuer": code[:3], "document_number": number, "variant": "original",
-        "path": f"documents/{number}.pdf", "sha256": "0" * 64, "pages": 1, "bytes": 1,
-        "rendered_at": T0, "run_id": "r0",
-    }])  # fmt: skip
+    document = {"issuer": code[:3], "document_number": number}
+    row = rendition_row(document, T0, path=f"documents/{number}.pdf", sha256="0" * 64)
+    insert_rows(con, "renditions", [row])
 
 
 @pytest.fixture
 def history(warehouse):
     """Three codes of one account, documents on both sides of every boundary."""
     con = warehouse
-    insert_rows(con, "accounts", [{
-        "account_id": "acc-1", "login_kind": "email", "login_id": "an@example.be",
-        "segment": "B2C", "status": "active", "created_at": T0,
-    }])  # fmt: skip
-    insert_rows(con, "users", [{
-        "user_id": "u-an", "account_id": "acc-1", "role": "main", "email": "an@example.be",
-        "language": "nl", "status": "active", "created_at": T0,
-    }])  # fmt: skip
+    insert_rows(con, "accounts", [account_row("acc-1", "an@example.be", T0)])
+    insert_rows(con, "users", [user_row("u-an", "acc-1", "main", "an@example.be", T0)])
     for code, start in ((OLD, date(2005, 3, 1)), (NEW, date(2012, 6, 15)), (PORTAL_ONLY, None)):
         add_customer(con, code, start)
-        insert_rows(con, "account_customer_codes",
-                    [{"customer_code": code, "account_id": "acc-1", "added_at": T0}])  # fmt: skip
+        insert_rows(con, "account_customer_codes", [account_code_row(code, "acc-1", T0)])
     for code in (OLD, NEW):
         mailbox = {"customer_code": code, "account_id": "acc-1", "activated_at": T0}
         insert_rows(con, "network_mailboxes", [mailbox])

@@ -8,7 +8,6 @@ import email
 import json
 import socket
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from email import policy
 from pathlib import Path
 
@@ -21,6 +20,15 @@ from tasks.accounts.people import link_people, person_id_of
 from tasks.duplicates import request_duplicate
 from tasks.notify import NotifyConfig, RetryPolicy, SmtpServer, prepare_digests, send_digests
 from tasks.search import DocumentNotFound, open_document
+from tests.factories import (
+    account_code_row,
+    account_row,
+    customer_row,
+    delivery_row,
+    document_row,
+    grant_row,
+    user_row,
+)
 from warehouse.audit import verify_chain
 from warehouse.store import insert_rows, open_writer, run_sql
 
@@ -35,124 +43,56 @@ def number_of(language: str) -> str:
     return f"2026-00000{list(CODES).index(language) + 1}"
 
 
-def document_row(language: str) -> dict:
-    code = CODES[language]
-    return {
-        "issuer": code[:3],
-        "document_number": number_of(language),
-        "customer_code": code,
-        "document_type": "invoice",
-        "issue_date": date(2026, 11, 20),
-        "due_date": date(2026, 12, 20),
-        "customer_number": code[3:],
-        "contract_number": "C-1",
-        "currency": "EUR",
-        "lines": json.dumps(
+def document(language: str) -> dict:
+    return document_row(
+        CODES[language],
+        number_of(language),
+        date(2026, 11, 20),
+        "121.00",
+        "21.00",
+        NOW,
+        due_date=date(2026, 12, 20),
+        lines=json.dumps(
             [{"description": "Lease", "quantity": "1", "unit_price": "100.00", "vat_rate": "21"}]
         ),
-        "total_excl_vat": Decimal("100.00"),
-        "total_vat": Decimal("21.00"),
-        "total_incl_vat": Decimal("121.00"),
-        "payment_reference": "+++000/0012/34526+++",
-        "credited_document_number": None,
-        "content_sha256": "x",
-        "is_history": False,
-        "source_file": "f",
-        "source_line": 1,
-        "ingested_at": NOW,
-        "run_id": "r",
-    }
+        payment_reference="+++000/0012/34526+++",
+    )
 
 
-def customer_row(language: str) -> dict:
-    code = CODES[language]
-    return {
-        "customer_code": code,
-        "issuer": code[:3],
-        "customer_number": code[3:],
-        "name": f"Klant {language}",
-        "street": "Kerkstraat 1",
-        "postal_code": "9000",
-        "city": "Gent",
-        "country": "BE",
-        "language": language,
-        "channel_choice": "portal",
-        "updated_at": NOW,
-        "source_sha256": "x",
-    }
+def customer(language: str) -> dict:
+    return customer_row(
+        CODES[language], NOW, name=f"Klant {language}", language=language, contract_start=None
+    )
 
 
-def user_row(user_id: str, role: str, address: str, language: str = "en") -> dict:
-    return {
-        "user_id": user_id,
-        "account_id": "A1",
-        "role": role,
-        "email": address,
-        "first_name": "Test",
-        "last_name": user_id,
-        "language": language,
-        "frequency": "immediate",
-        "status": "active",
-        "created_at": NOW,
-    }
+def user(user_id: str, role: str, address: str, language: str = "en") -> dict:
+    return user_row(
+        user_id, "A1", role, address, NOW, first_name="Test", last_name=user_id,
+        language=language, frequency="immediate",
+    )  # fmt: skip
 
 
 def build_world(con) -> None:
-    insert_rows(con, "documents", [document_row(lang) for lang in CODES])
-    insert_rows(con, "customers", [customer_row(lang) for lang in CODES])
+    documents = [document(lang) for lang in CODES]
+    insert_rows(con, "documents", documents)
+    insert_rows(con, "customers", [customer(lang) for lang in CODES])
+    insert_rows(con, "deliveries", [delivery_row(d, NOW) for d in documents])
+    insert_rows(con, "accounts", [account_row("A1", MAIN, NOW, segment="B2B")])
     insert_rows(
-        con,
-        "deliveries",
-        [
-            {
-                "issuer": CODES[lang][:3],
-                "document_number": number_of(lang),
-                "channel": "portal",
-                "purpose": "original",
-                "customer_code": CODES[lang],
-                "status": "published",
-                "reason": "test",
-                "decided_at": NOW,
-                "run_id": "r",
-            }
-            for lang in CODES
-        ],
-    )
-    insert_rows(
-        con,
-        "accounts",
-        [
-            {
-                "account_id": "A1",
-                "login_kind": "email",
-                "login_id": MAIN,
-                "segment": "B2B",
-                "status": "active",
-                "created_at": NOW,
-            }
-        ],
-    )
-    insert_rows(
-        con,
-        "account_customer_codes",
-        [{"customer_code": c, "account_id": "A1", "added_at": NOW} for c in CODES.values()],
+        con, "account_customer_codes", [account_code_row(c, "A1", NOW) for c in CODES.values()]
     )
     insert_rows(
         con,
         "users",
         [
-            user_row("U1", "main", MAIN, "en"),
-            user_row("U2", "shared", SHARED, "fr"),
-            user_row("U3", "shared", UNGRANTED, "de"),
+            user("U1", "main", MAIN, "en"),
+            user("U2", "shared", SHARED, "fr"),
+            user("U3", "shared", UNGRANTED, "de"),
         ],
     )
     link_people(con)  # issue 16: each user row is a membership of the person of its address
     # R9: the shared user sees only the French customer's code; U3 has no grant at all
-    insert_rows(
-        con,
-        "grants",
-        [{"user_id": "U2", "customer_code": CODES["fr"], "granted_at": NOW, "granted_by": "U1"}],
-    )
+    insert_rows(con, "grants", [grant_row("U2", CODES["fr"], "U1", NOW)])
 
 
 @pytest.fixture

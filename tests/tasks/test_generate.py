@@ -1,10 +1,7 @@
 """Synthetic landing files: contract shape, business realism, determinism, bad rows.
 
 The checks below recompute everything independently of the generator's own helpers
-(stdnum validation, the mod-97 formula), so a bug in the generator cannot hide itself.
-Totals are recomputed with domain.money, the rule ingest enforces (BR-CO-15), itself
-tested on hand-computed half-cent cases in tests/domain/test_money.py (issue 22: one
-home for the money rule, not a copy here).
+(Decimal arithmetic, stdnum validation), so a bug in the generator cannot hide itself.
 """
 
 from __future__ import annotations
@@ -23,8 +20,8 @@ import pytest
 from stdnum.be import ogm_vcs, vat
 from stdnum.eu import vat as eu_vat
 
-from domain.money import expected_totals_text
 from tasks.generate import GeneratedSummary, write_landing_files
+from tests.oracles import totals_text
 
 AS_OF = date(2026, 11, 27)
 YESTERDAY = AS_OF - timedelta(days=1)
@@ -97,7 +94,7 @@ def find_document_defects(doc: dict, known: set[tuple[str, str]], good: dict) ->
     if not decimals_ok:
         defects.append("bad_decimal")
     totals = (doc.get("total_excl_vat"), doc.get("total_vat"), doc.get("total_incl_vat"))
-    if decimals_ok and not defects and totals != expected_totals_text(doc["lines"]):
+    if decimals_ok and not defects and totals != totals_text(doc["lines"]):
         defects.append("BR-CO-15")
     if any(line.get("vat_category") not in CATEGORIES for line in doc["lines"]):
         defects.append("BR-CL-18")
@@ -296,7 +293,7 @@ def test_amounts_are_two_decimal_strings_and_totals_add_up(landing):
         for key in ("total_excl_vat", "total_vat", "total_incl_vat"):
             assert re.fullmatch(r"\d+\.\d{2}", doc[key])
         assert (doc["total_excl_vat"], doc["total_vat"], doc["total_incl_vat"]) == (
-            expected_totals_text(doc["lines"])
+            totals_text(doc["lines"])
         )
         assert Decimal(doc["total_incl_vat"]) == Decimal(doc["total_excl_vat"]) + Decimal(
             doc["total_vat"]

@@ -180,7 +180,7 @@ def test_a_crash_after_sending_resends_under_the_same_key(night, monkeypatch):
         raise SystemExit("killed after the access point took the documents")
 
     monkeypatch.setattr(deliver_module, "record_outcomes", crash)
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="^killed after the access point took the documents$"):
         deliver(night, OutboxAccessPoint(outbox_dir), "run-1", batch_size=10)
     assert set(peppol_statuses(night).values()) == {"sending"}  # marked before the send
     monkeypatch.undo()

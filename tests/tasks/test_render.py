@@ -248,7 +248,7 @@ def test_atomic_write_creates_dirs_replaces_and_leaves_no_temp_files(tmp_path, m
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="^disk gone$"):
         write_atomic(str(target), b"third")
     assert target.read_bytes() == b"second"  # the old file is untouched
     assert os.listdir(target.parent) == ["doc.pdf"]  # and no temp file is left

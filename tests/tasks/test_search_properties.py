@@ -17,6 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.search import SORT_COLUMNS, DocumentQuery, search_documents
+from tests.factories import (
+    account_code_row,
+    account_row,
+    delivery_row,
+    document_row,
+    grant_row,
+    user_row,
+)
 from warehouse.store import apply_migrations, apply_views, insert_rows
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -64,31 +72,11 @@ def worlds(draw) -> dict:
     return {"documents": documents, "grants": grants, "reads": reads}
 
 
-def document_row(d: dict) -> dict:
-    amount = d["total_incl_vat"]
-    return {
-        "issuer": d["issuer"],
-        "document_number": d["document_number"],
-        "customer_code": d["customer_code"],
-        "document_type": d["document_type"],
-        "issue_date": d["issue_date"],
-        "due_date": d["due_date"],
-        "customer_number": d["customer_code"][3:],
-        "contract_number": "C-1",
-        "currency": "EUR",
-        "lines": "[]",
-        "total_excl_vat": amount,
-        "total_vat": Decimal("0.00"),
-        "total_incl_vat": amount,
-        "payment_reference": None,
-        "credited_document_number": None,
-        "content_sha256": "x",
-        "is_history": False,
-        "source_file": "f",
-        "source_line": 1,
-        "ingested_at": NOW,
-        "run_id": "r",
-    }
+def document(d: dict) -> dict:
+    return document_row(
+        d["customer_code"], d["document_number"], d["issue_date"], d["total_incl_vat"],
+        vat="0.00", at=NOW, document_type=d["document_type"], due_date=d["due_date"],
+    )  # fmt: skip
 
 
 @cache
@@ -115,22 +103,12 @@ def load_world(world: dict) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def write_world(con, world: dict) -> None:
     documents = world["documents"]
-    insert_rows(con, "documents", [document_row(d) for d in documents])
+    insert_rows(con, "documents", [document(d) for d in documents])
     insert_rows(
         con,
         "deliveries",
         [
-            {
-                "issuer": d["issuer"],
-                "document_number": d["document_number"],
-                "channel": "portal",
-                "purpose": purpose,
-                "customer_code": d["customer_code"],
-                "status": "published",
-                "reason": "test",
-                "decided_at": NOW,
-                "run_id": "r",
-            }
+            delivery_row(d, NOW, purpose=purpose)
             for d in documents
             if d["published"]
             # a duplicate too, now and then: still one row per document (DISTINCT)
@@ -141,39 +119,20 @@ def write_world(con, world: dict) -> None:
         con,
         "accounts",
         [
-            {
-                "account_id": account,
-                "login_kind": "email",
-                "login_id": login,
-                "segment": "B2B",
-                "status": "active",
-                "created_at": NOW,
-            }
+            account_row(account, login, NOW, segment="B2B")
             for account, login in (("A1", PEOPLE[0]), ("A2", PEOPLE[1]))
         ],
     )
     insert_rows(
         con,
         "account_customer_codes",
-        [
-            {"customer_code": c, "account_id": a, "added_at": NOW}
-            for c, a in ACCOUNT_OF_CODE.items()
-        ],
+        [account_code_row(c, a, NOW) for c, a in ACCOUNT_OF_CODE.items()],
     )
     insert_rows(
         con,
         "users",
         [
-            {
-                "user_id": uid,
-                "account_id": account,
-                "role": role,
-                "email": mail,
-                "person_id": mail,
-                "language": "nl",
-                "status": "active",
-                "created_at": NOW,
-            }
+            user_row(uid, account, role, mail, NOW, person_id=mail)
             for uid, account, role, mail in USERS
         ],
     )
@@ -183,7 +142,7 @@ def write_world(con, world: dict) -> None:
         con,
         "grants",
         [
-            {"user_id": uid, "customer_code": code, "granted_at": NOW, "granted_by": "op"}
+            grant_row(uid, code, "op", NOW)
             for uid, codes in world["grants"].items()
             for code in codes
         ],

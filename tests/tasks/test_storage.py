@@ -57,7 +57,7 @@ def test_object_storage_round_trip_and_download_for_readers(s3_server):
     with storage.local_files([KEY]) as files:
         assert Path(files[KEY]).read_bytes() == b"%PDF-1 object"
     assert not Path(files[KEY]).exists()  # the download is removed after use
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="documents/none.pdf"):
         storage.read("documents/none.pdf")
     with pytest.raises(ValueError, match="unsafe"):
         storage.write("../x.pdf", b"x")

@@ -43,7 +43,7 @@ def test_audit_log_view_has_the_contract_columns(warehouse):
 
 
 def test_transaction_rolls_back_state_and_audit_together(warehouse):
-    with pytest.raises(RuntimeError), transaction(warehouse):
+    with pytest.raises(RuntimeError, match="^boom$"), transaction(warehouse):
         insert_rows(
             warehouse, "meta", [{"key": "k", "value": "v", "set_at": "2026-01-01 00:00:00+00"}]
         )

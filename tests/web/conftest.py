@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from reportlab.pdfgen import canvas
 from domain.activation_codes import derive_code, format_code, hash_code
 from tasks import accounts
 from tasks.accounts.invitations import issue_invitation
+from tests.factories import customer_row, delivery_row, document_row, rendition_row
 from warehouse.store import insert_rows, open_writer, run_sql
 
 NOW = datetime.now(UTC)
@@ -29,27 +29,16 @@ SECRET = b"web-test-secret"
 
 
 def customer(code: str, email: str, enterprise: str | None, language: str) -> dict:
-    return {
-        "customer_code": code, "issuer": code[:3], "customer_number": code[3:],
-        "name": f"Customer {code}", "enterprise_number": enterprise, "street": "Kerkstraat 1",
-        "postal_code": "9000", "city": "Gent", "country": "BE", "language": language,
-        "contract_start": date(2020, 1, 1), "contact_email": email,
-        "contact_first_name": "An", "contact_last_name": "Peeters",
-        "contact_language": language, "channel_choice": "portal", "updated_at": NOW,
-        "source_sha256": "test",
-    }  # fmt: skip
+    return customer_row(
+        code, NOW, enterprise_number=enterprise, language=language,
+        contract_start=date(2020, 1, 1), contact_email=email, contact_first_name="An",
+        contact_last_name="Peeters", contact_language=language,
+    )  # fmt: skip
 
 
 def document(code: str, number: str, issued: date, amount: str, kind: str) -> dict:
-    return {
-        "issuer": code[:3], "document_number": number, "customer_code": code,
-        "document_type": kind, "issue_date": issued, "due_date": issued + timedelta(days=30),
-        "customer_number": code[3:], "contract_number": "C-1", "currency": "EUR",
-        "lines": json.dumps([]), "total_excl_vat": Decimal(amount), "total_vat": Decimal("0"),
-        "total_incl_vat": Decimal(amount), "payment_reference": None,
-        "credited_document_number": None, "content_sha256": number, "is_history": False,
-        "source_file": "test", "source_line": 1, "ingested_at": NOW, "run_id": "r",
-    }  # fmt: skip
+    return document_row(code, number, issued, amount, "0", NOW, document_type=kind,
+                        due_date=issued + timedelta(days=30))  # fmt: skip
 
 
 def write_pdf(path: Path, text: str) -> None:
@@ -74,18 +63,10 @@ def build_documents() -> list[dict]:
 
 def publish(con, data_dir: Path, rows: list[dict]) -> None:
     insert_rows(con, "documents", rows)
-    deliveries, renditions = [], []
-    for row in rows:
-        key = {"issuer": row["issuer"], "document_number": row["document_number"]}
-        deliveries.append(key | {"channel": "portal", "purpose": "original",
-                                 "customer_code": row["customer_code"], "status": "published",
-                                 "reason": "test", "decided_at": NOW, "run_id": "r"})  # fmt: skip
-        relative = f"documents/{row['issuer']}/{row['document_number']}.pdf"
-        write_pdf(data_dir / relative, f"{row['issuer']} {row['document_number']}")
-        renditions.append(key | {"variant": "original", "path": relative, "sha256": "x",
-                                 "pages": 1, "bytes": 1, "rendered_at": NOW,
-                                 "run_id": "r"})  # fmt: skip
-    insert_rows(con, "deliveries", deliveries)
+    renditions = [rendition_row(row, NOW) for row in rows]  # documents/<issuer>/<number>.pdf
+    for row, rendition in zip(rows, renditions, strict=True):
+        write_pdf(data_dir / rendition["path"], f"{row['issuer']} {row['document_number']}")
+    insert_rows(con, "deliveries", [delivery_row(row, NOW) for row in rows])
     insert_rows(con, "renditions", renditions)
 
 

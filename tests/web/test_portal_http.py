@@ -46,10 +46,20 @@ def test_security_headers_on_every_answer(client):
     assert client.get("/login").headers["cache-control"] == "no-store"
 
 
-def test_pages_carry_no_script(main_client):
-    for path in ("/login", "/documents", "/codes", "/users", "/redeem"):
-        html = main_client.get(path).text
-        assert "<script" not in html.lower() and " onclick" not in html.lower(), path
+def test_pages_carry_no_script(make_client, helpers):
+    # each page itself, checked by its heading (issue 22: a redirect to /login has an
+    # empty body and passed); /login as a visitor, the others as A's main contact (nl)
+    visitor, member = make_client(), make_client()
+    assert helpers.login(member, helpers.A_LOGIN).status_code == 303
+    pages = [(visitor, "/login", "Aanmelden"), (member, "/documents", "Documenten"),
+             (member, "/codes", "Klantcodes"), (member, "/users", "Gebruikers"),
+             (member, "/redeem", "Activatiecode")]  # fmt: skip
+    for client, path, heading in pages:
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        html = answer.text.lower()
+        assert f"<h1>{heading.lower()}</h1>" in html, path
+        assert "<script" not in html and " onclick" not in html and "javascript:" not in html, path
 
 
 def test_session_cookie_is_httponly_lax_and_secure_only_over_tls(make_client, helpers):

@@ -11,6 +11,7 @@ import pytest
 from domain.activation_codes import derive_code, format_code
 from tasks import accounts
 from tasks.route import route_batch
+from tests import factories
 from warehouse.store import insert_rows, run_sql
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -20,27 +21,10 @@ VALID_ENTERPRISE = "0418711287"
 
 
 def customer_row(code: str, email: str | None, **changes) -> dict:
-    row = {
-        "customer_code": code,
-        "issuer": code[:3],
-        "customer_number": code[3:],
-        "name": f"Customer {code}",
-        "enterprise_number": None,
-        "street": "Kerkstraat 1",
-        "postal_code": "9000",
-        "city": "Gent",
-        "country": "BE",
-        "language": "nl",
-        "contract_start": date(2024, 1, 1),
-        "contact_email": email,
-        "contact_first_name": "An",
-        "contact_last_name": "Peeters",
-        "contact_language": "nl",
-        "channel_choice": "paper",
-        "updated_at": T0,
-        "source_sha256": "test",
-    }
-    return row | changes
+    """A customer on paper whose main contact is An Peeters at `email` (R5, R15)."""
+    contact = {"contact_email": email, "contact_first_name": "An", "contact_last_name": "Peeters",
+               "contact_language": "nl", "channel_choice": "paper"}  # fmt: skip
+    return factories.customer_row(code, T0, **(contact | changes))
 
 
 def later(days=0, hours=0, minutes=0) -> datetime:
@@ -77,17 +61,15 @@ class World:
                  document_type="invoice", history=False) -> str:  # fmt: skip
         self.numbers += 1
         number = f"2026-{self.numbers:07d}"
-        insert_rows(self.con, "documents", [{
-            "issuer": code[:3], "document_number": number, "customer_code": code,
-            "document_type": document_type, "issue_date": issue_date, "due_date": None,
-            "customer_number": code[3:], "contract_number": contract, "currency": "EUR",
-            "lines": json.dumps([{"description": "Lease", "quantity": "1",
-                                  "unit_price": "100.00", "vat_rate": "21"}]),
-            "total_excl_vat": "100.00", "total_vat": "21.00", "total_incl_vat": "121.00",
-            "payment_reference": None, "credited_document_number": None,
-            "content_sha256": number, "is_history": history, "source_file": "test",
-            "source_line": self.numbers, "ingested_at": T0, "run_id": "run-test",
-        }])  # fmt: skip
+        lines = [
+            {"description": "Lease", "quantity": "1", "unit_price": "100.00", "vat_rate": "21"}
+        ]
+        row = factories.document_row(
+            code, number, issue_date, "121.00", "21.00", T0, document_type=document_type,
+            contract_number=contract, lines=json.dumps(lines), is_history=history,
+            source_line=self.numbers, run_id="run-test",
+        )  # fmt: skip
+        insert_rows(self.con, "documents", [row])
         return number
 
     def route(self, at: datetime) -> dict[str, list[str]]:

@@ -21,6 +21,15 @@ from aiosmtpd.controller import Controller
 
 from tasks.accounts.people import link_people
 from tasks.notify import NotifyConfig, RetryPolicy, SmtpServer, deliver_digests
+from tests.factories import (
+    account_code_row,
+    account_row,
+    customer_row,
+    delivery_row,
+    document_row,
+    grant_row,
+    user_row,
+)
 from warehouse.store import insert_rows, open_writer, run_sql
 
 AS_OF = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -151,47 +160,15 @@ class World:
         self.con = con
 
     def account(self, account_id: str, status: str = "active") -> None:
-        insert_rows(
-            self.con,
-            "accounts",
-            [
-                {
-                    "account_id": account_id,
-                    "login_kind": "email",
-                    "login_id": account_id,
-                    "segment": "B2B",
-                    "status": status,
-                    "created_at": AS_OF - timedelta(days=9),
-                }
-            ],
-        )
+        row = account_row(account_id, account_id, AS_OF - timedelta(days=9), segment="B2B",
+                          status=status)  # fmt: skip
+        insert_rows(self.con, "accounts", [row])
 
     def code(self, customer_code: str, account_id: str, email_: str = "x@example.be") -> None:
+        row = customer_row(customer_code, AS_OF, contract_start=None, contact_email=email_)
+        insert_rows(self.con, "customers", [row])
         insert_rows(
-            self.con,
-            "customers",
-            [
-                {
-                    "customer_code": customer_code,
-                    "issuer": customer_code[:3],
-                    "customer_number": customer_code[3:],
-                    "name": f"Customer {customer_code}",
-                    "street": "Kerkstraat 1",
-                    "postal_code": "9000",
-                    "city": "Gent",
-                    "country": "BE",
-                    "language": "nl",
-                    "contact_email": email_,
-                    "channel_choice": "portal",
-                    "updated_at": AS_OF,
-                    "source_sha256": "x",
-                }
-            ],
-        )
-        insert_rows(
-            self.con,
-            "account_customer_codes",
-            [{"customer_code": customer_code, "account_id": account_id, "added_at": AS_OF}],
+            self.con, "account_customer_codes", [account_code_row(customer_code, account_id, AS_OF)]
         )
 
     def user(
@@ -206,39 +183,13 @@ class World:
         frequency="immediate",
         status="active",
     ) -> None:
-        insert_rows(
-            self.con,
-            "users",
-            [
-                {
-                    "user_id": user_id,
-                    "account_id": account_id,
-                    "role": role,
-                    "email": email_,
-                    "first_name": first,
-                    "last_name": last,
-                    "language": language,
-                    "frequency": frequency,
-                    "status": status,
-                    "created_at": AS_OF,
-                }
-            ],
-        )
+        row = user_row(user_id, account_id, role, email_, AS_OF, first_name=first, last_name=last,
+                       language=language, frequency=frequency, status=status)  # fmt: skip
+        insert_rows(self.con, "users", [row])
         link_people(self.con)  # issue 16: the membership belongs to its address's person
 
     def grant(self, user_id: str, customer_code: str) -> None:
-        insert_rows(
-            self.con,
-            "grants",
-            [
-                {
-                    "user_id": user_id,
-                    "customer_code": customer_code,
-                    "granted_at": AS_OF,
-                    "granted_by": "test",
-                }
-            ],
-        )
+        insert_rows(self.con, "grants", [grant_row(user_id, customer_code, "test", AS_OF)])
 
     def setting(self, user_id: str, customer_code: str, enabled: bool) -> None:
         insert_rows(
@@ -267,48 +218,14 @@ class World:
         history=False,
         purpose="original",
     ) -> None:
-        insert_rows(
-            self.con,
-            "documents",
-            [
-                {
-                    "issuer": issuer,
-                    "document_number": number,
-                    "customer_code": code,
-                    "document_type": document_type,
-                    "issue_date": issue_date,
-                    "customer_number": code[3:],
-                    "currency": "EUR",
-                    "lines": "[]",
-                    "total_excl_vat": amount,
-                    "total_vat": "0",
-                    "total_incl_vat": amount,
-                    "content_sha256": number,
-                    "is_history": history,
-                    "source_file": "t",
-                    "source_line": 1,
-                    "ingested_at": AS_OF,
-                    "run_id": "r0",
-                }
-            ],
-        )
-        insert_rows(
-            self.con,
-            "deliveries",
-            [
-                {
-                    "issuer": issuer,
-                    "document_number": number,
-                    "channel": channel,
-                    "purpose": purpose,
-                    "customer_code": code,
-                    "status": status,
-                    "reason": "test",
-                    "decided_at": AS_OF,
-                    "run_id": "r0",
-                }
-            ],
-        )
+        document = document_row(
+            code, number, issue_date, amount, "0", AS_OF, issuer=issuer,
+            document_type=document_type, contract_number=None, is_history=history, run_id="r0",
+        )  # fmt: skip
+        insert_rows(self.con, "documents", [document])
+        delivery = delivery_row(document, AS_OF, channel=channel, purpose=purpose, status=status,
+                                run_id="r0")  # fmt: skip
+        insert_rows(self.con, "deliveries", [delivery])
 
 
 def populate(con) -> World:

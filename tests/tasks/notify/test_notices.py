@@ -113,6 +113,7 @@ def test_message_id_and_records_reuse_the_digest_scheme(world, config, smtp_serv
     assert {r[4] for r in rows} == {"sent"}
     by_recipient = {r[0]: r for r in rows}
     assert by_recipient["an.peeters@example.be"][5:] == (3, ["DL20000777", "DL50012345"])
+    assert sorted(r.recipients[0] for r in smtp_server.handler.received) == list(by_recipient)
     for received in smtp_server.handler.received:
         message = received.message
         assert message["Message-ID"] == by_recipient[received.recipients[0]][3]

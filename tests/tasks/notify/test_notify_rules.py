@@ -58,12 +58,17 @@ def test_backoff_doubles_and_is_capped():
     assert delays[-1] == timedelta(days=1)
 
 
+INVALID = "^invalid e-mail address in master data$"
+
+
 @pytest.mark.parametrize(
-    "address",
-    ["", "no-at-sign", "a@b", "two@@x.be", "a b@x.be", "an@x.be\r\nBcc: evil@x.be", "zoë@x.be"],
-)
-def test_unusable_addresses_are_refused(address):
-    with pytest.raises(InvalidAddress):
+    ("address", "message"),
+    [("", INVALID), ("no-at-sign", INVALID), ("a@b", INVALID), ("two@@x.be", INVALID),
+     ("a b@x.be", INVALID), ("an@x.be\r\nBcc: evil@x.be", INVALID),
+     ("zoë@x.be", INVALID)],  # refused by the Address parse before the ASCII check
+)  # fmt: skip
+def test_unusable_addresses_are_refused(address, message):
+    with pytest.raises(InvalidAddress, match=message):
         checked_address(address)
 
 

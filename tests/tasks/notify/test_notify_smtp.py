@@ -74,6 +74,8 @@ def test_language_subject_dates_and_amounts_follow_the_recipient(world, deliver,
 def test_html_and_text_alternatives_and_a_stable_message_id(world, deliver, smtp_server):
     deliver()
     ids = dict(world.rows("SELECT recipient, message_id FROM digests"))
+    # one message per digest, each checked below (issue 22: an empty loop passed)
+    assert ids and sorted(r.recipients[0] for r in smtp_server.handler.received) == sorted(ids)
     for received in smtp_server.handler.received:
         message = received.message
         assert message.get_content_type() == "multipart/alternative"
