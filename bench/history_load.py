@@ -60,7 +60,7 @@ def history_rows(source: Path) -> int:
 
 def ingest_child(data_dir: Path, batch_size: int) -> None:
     """Ingest every landing file, one JSON line per committed chunk, a summary last."""
-    from iportal.config import DEFAULT_ISSUERS
+    from config import DEFAULT_ISSUERS
     from tasks import progress, runs
     from tasks.ingest import IngestContext, ingest_file, list_landing_files
     from warehouse.store import open_writer

@@ -33,8 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from config import DEFAULT_ISSUERS  # noqa: E402
 from domain.records import RenderJob  # noqa: E402
-from iportal.config import DEFAULT_ISSUERS  # noqa: E402
 from tasks.render import draw_document, render_documents, render_pool  # noqa: E402
 from tasks.render.fonts import _subset_parts  # noqa: E402
 

@@ -21,7 +21,7 @@ class RenderJob:
     `document` holds the landing-contract fields as strings (amounts are decimal
     strings, dates ISO strings, `lines` a list of dicts of strings); `customer` holds
     customer_code, name, street, postal_code, city, country, language; `issuer` is an
-    `iportal.config.Issuer` dumped to a dict. `out_path` is where the PDF goes.
+    `config.Issuer` dumped to a dict. `out_path` is where the PDF goes.
     """
 
     issuer: str

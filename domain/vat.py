@@ -26,7 +26,7 @@ from stdnum import get_cc_module
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 
-from domain.money import line_amount, round_cents
+from domain.money import line_amount, vat_amount
 
 SUPPORTED_CATEGORIES = ("S", "Z", "E", "AE", "K", "G", "O")
 CATEGORY_NAMES = {
@@ -235,7 +235,7 @@ def breakdown_by_category(lines: list[dict]) -> dict[tuple, tuple[Decimal, Decim
         key = (tax.category, tax.rate, tax.reason_code, tax.reason)
         bases[key] += line_amount(Decimal(str(line["quantity"])), Decimal(str(line["unit_price"])))
     return {
-        key: (base, round_cents(base * key[1] / Decimal(100)))
+        key: (base, vat_amount(base, key[1]))
         for key, base in sorted(bases.items(), key=lambda item: (item[0][0], item[0][1]))
     }
 

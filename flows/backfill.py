@@ -20,10 +20,10 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 
+from config import Settings, load_settings
 from domain.clock import resolve_as_of
 from flows.digest import notify_config
 from flows.nightly import render_all_pending, warm_pool
-from iportal.config import Settings, load_settings
 from tasks import accounts, progress, runs
 from tasks import backfill as steps
 from tasks.notify.notices import announce_history

@@ -17,8 +17,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
+from config import Settings, load_settings
 from domain.clock import resolve_as_of
-from iportal.config import Settings, load_settings
 from tasks import notify, runs
 from tasks.notify.report import render_digest_markdown
 from warehouse.store import open_writer, refresh_snapshot

@@ -17,10 +17,10 @@ from functools import partial
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from config import Settings, load_settings
 from domain.clock import resolve_as_of
 from flows.digest import send_immediate_digests
 from flows.report import publish_morning_report, publish_night_report
-from iportal.config import Settings, load_settings
 from tasks import accounts, paper, peppol, portal, progress, renditions, route, runs
 from tasks.ingest import FileReport, IngestContext, ingest_file, list_landing_files
 from tasks.pool import prestart_pool, run_in_own_process

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from iportal.config import Settings
+from config import Settings
 
 
 def quarantine_lines(summary: dict) -> list[str]:
@@ -79,7 +79,7 @@ def publish_morning_report(settings: Settings, as_of: str) -> Path | None:
     """Issue 20: the morning report as `<data_dir>/reports/morning-<date>.html` and the
     same sections as the `morning-report` Markdown artifact. A report problem is logged,
     never fails the night: the night's work is committed by then."""
-    from iportal.report import render_markdown, write_report
+    from tasks.report import render_markdown, write_report
 
     out = settings.data_dir / "reports" / f"morning-{as_of[:10]}.html"
     try:

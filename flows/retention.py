@@ -16,8 +16,8 @@ from datetime import timedelta
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from config import Settings, load_settings
 from domain.clock import resolve_as_of
-from iportal.config import Settings, load_settings
 from tasks import retention, runs
 from tasks.storage import storage_config
 from warehouse.store import open_writer, refresh_snapshot

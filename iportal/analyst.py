@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from iportal.config import load_settings
+from config import load_settings
 from warehouse.audit import ChainReport, verify_chain
 from warehouse.store import (
     ReadSource,

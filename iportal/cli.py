@@ -255,7 +255,7 @@ def report(
 
     Example: iportal report --out var/report.html
     """
-    from iportal.report import build_report
+    from tasks.report import build_report
 
     console.print(f"report written to {build_report(data_dir, out)}")
 

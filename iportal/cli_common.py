@@ -65,8 +65,8 @@ def operator() -> str:
 @contextmanager
 def warehouse(data_dir: Path, as_of: str | None = None) -> Iterator[tuple]:
     """(connection, as_of, settings) on the writer; closed and unlocked after."""
+    from config import load_settings
     from domain.clock import resolve_as_of
-    from iportal.config import load_settings
     from warehouse.store import open_writer
 
     settings = load_settings(data_dir)

@@ -83,9 +83,9 @@ def bounces_ingest(
 
     Example: iportal bounces ingest /var/mail/iportal-bounces --data-dir var
     """
+    from config import load_settings
     from domain.clock import resolve_as_of
     from flows.digest import notify_config
-    from iportal.config import load_settings
     from tasks.notify import flagged_addresses, ingest_bounces
     from warehouse.store import open_writer
 

@@ -92,7 +92,7 @@ def reprint(
 
     Example: iportal reprint DL5 2026-0001234 --reason "batch DL5-20261127 lost in transit"
     """
-    from iportal.config import load_settings
+    from config import load_settings
     from tasks.operations import request_reprint
 
     settings = load_settings(data_dir)

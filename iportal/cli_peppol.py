@@ -186,8 +186,8 @@ def peppol_lookup(
 
     Example: iportal peppol lookup 0418711287
     """
+    from config import load_settings
     from domain.clock import resolve_as_of
-    from iportal.config import load_settings
     from tasks.peppol.lookup import make_lookup, participant_id
 
     settings = load_settings(data_dir)

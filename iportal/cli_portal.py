@@ -34,7 +34,7 @@ def serve(
     """
     import uvicorn
 
-    from iportal.config import load_settings
+    from config import load_settings
     from iportal.web.app import create_app
     from iportal.web.config import PortalConfig
 

@@ -27,11 +27,9 @@ NIGHT_OVERDUE_AFTER = timedelta(hours=26)
 
 
 def rows_of(con, name: str, params: dict | None = None) -> list[dict]:
-    from warehouse.store import load_sql
+    from warehouse.store import fetch_dicts
 
-    cursor = con.execute(load_sql(name), params or {})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return fetch_dicts(con, name, params or {})
 
 
 def read_status(con, print_dir: Path, now: datetime) -> dict:
@@ -79,7 +77,7 @@ def needs_a_person(status: dict, now: datetime) -> list[str]:
 
 def collect_status(data_dir: Path) -> dict:
     """Everything the screen shows, as data (also the --json answer)."""
-    from iportal.config import load_settings
+    from config import load_settings
     from tasks import lifecycle, runs
     from warehouse.lock import WarehouseBusy
     from warehouse.store import modified_at, open_writer, snapshot_reader

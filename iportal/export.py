@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iportal.config import load_settings
+from config import load_settings
 from warehouse.store import configure_reads, open_reader, run_sql
 
 # view → the timestamp or date that places a row in a year/month partition

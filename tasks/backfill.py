@@ -18,24 +18,18 @@ import pyarrow as pa
 
 from domain.windows import network_window_start, portal_window_start
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, run_sql, transaction
+from warehouse.store import fetch_dicts, insert_rows, load_sql, registered, run_sql, transaction
 
 
 class NothingToBackfill(LookupError):
     pass
 
 
-def query_dicts(con, name: str, params: dict | None = None) -> list[dict]:
-    cursor = con.execute(load_sql(name), params or {})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def resolve_backfill_codes(con, account: str | None, customer_code: str | None) -> list[str]:
     if customer_code:
-        rows = query_dicts(con, "customer_code_exists", {"customer_code": customer_code})
+        rows = fetch_dicts(con, "customer_code_exists", {"customer_code": customer_code})
     else:
-        rows = query_dicts(con, "backfill_account_codes", {"account": account})
+        rows = fetch_dicts(con, "backfill_account_codes", {"account": account})
     if not rows:
         raise NothingToBackfill(f"no customer codes for {customer_code or account}")
     return [row["customer_code"] for row in rows]
@@ -53,18 +47,29 @@ class Decided:
         return asdict(self)
 
 
-def network_windows(con, codes: list[str], account: str | None, floor: date) -> pa.Table:
+WINDOW_SCHEMA = pa.schema(
+    [("channel", pa.string()), ("customer_code", pa.string()), ("window_start", pa.date32())]
+)
+# The reason each channel's backfill delivery records, followed by the window's first day.
+REASONS = {"portal": "R21 seven years of history from ", "network": "R22 network history from "}
+
+
+def network_windows(con, codes: list[str], account: str | None, floor: date) -> list[tuple]:
     """R22: (customer_code, window_start) of the codes with an activated network mailbox."""
-    con.register("backfill_scope", pa.table({"customer_code": codes}))
-    try:
-        rows = query_dicts(con, "backfill_network_codes", {"account": account})
-    finally:
-        con.unregister("backfill_scope")
-    starts = [network_window_start(r["contract_start"], floor) for r in rows]
-    return pa.table(
-        {"customer_code": [r["customer_code"] for r in rows], "window_start": starts},
-        schema=pa.schema([("customer_code", pa.string()), ("window_start", pa.date32())]),
-    )
+    with registered(con, "backfill_scope", pa.table({"customer_code": codes})):
+        rows = fetch_dicts(con, "backfill_network_codes", {"account": account})
+    return [(r["customer_code"], network_window_start(r["contract_start"], floor)) for r in rows]
+
+
+def backfill_windows(portal: list[tuple], network: list[tuple]) -> pa.Table:
+    """(channel, customer_code, window_start) rows of both channels, for the SQL."""
+    pairs = portal + network
+    columns = {
+        "channel": ["portal"] * len(portal) + ["network"] * len(network),
+        "customer_code": [code for code, _ in pairs],
+        "window_start": [start for _, start in pairs],
+    }
+    return pa.table(columns, schema=WINDOW_SCHEMA)
 
 
 def decide_backfill_deliveries(
@@ -81,28 +86,26 @@ def decide_backfill_deliveries(
     per document since the network floor not yet in the mailbox of a code that has one
     (R22); `account` also brings the mailboxes redeemed into it."""
     start = portal_window_start(as_of.date(), years)
-    con.register(
-        "backfill_codes", pa.table({"customer_code": codes, "window_start": [start] * len(codes)})
+    windows = backfill_windows(
+        [(code, start) for code in codes], network_windows(con, codes, account, floor)
     )
-    con.register("backfill_network_windows", network_windows(con, codes, account, floor))
     parameters = {"decided_at": datetime.now(UTC), "run_id": run_id, "as_of_date": as_of.date()}
-    try:
+    decide = load_sql("decide_backfill_deliveries")
+    with registered(con, "backfill_windows", windows):
         with transaction(con):
-            portal = run_sql(con, load_sql("decide_backfill_deliveries"), parameters)
-            network = run_sql(con, load_sql("backfill_decide_network_deliveries"), parameters)
+            decided = {
+                channel: run_sql(con, decide, parameters | {"channel": channel, "reason": reason})
+                for channel, reason in REASONS.items()
+            }
             events = [
                 AuditEvent("delivery_decided", f"{i}/{n}",
                            {"channel": channel, "purpose": "backfill", "window": window}, actor)
-                for channel, window, decided in (
-                    ("portal", str(start), portal), ("network", "R22 floor", network)
-                )
-                for i, n in decided
+                for channel, window in (("portal", str(start)), ("network", "R22 floor"))
+                for i, n in decided[channel]
             ]  # fmt: skip
             append_events(con, events)
         window = run_sql(con, load_sql("backfill_window_documents"), {"as_of_date": as_of.date()})
-    finally:
-        con.unregister("backfill_codes")
-        con.unregister("backfill_network_windows")
+    portal, network = decided["portal"], decided["network"]
     return Decided(len(portal), len(network), window[0][0] - len(portal))
 
 
@@ -141,7 +144,7 @@ def is_intact(storage, key: str, size: int, sha256: str) -> bool:
 def verify_existing_renditions(con, storage, run_id: str) -> tuple[int, list[tuple]]:
     """Check size and sha256 of the archived PDFs, read through `storage` (a folder or
     an object store, tasks/storage.py); returns (verified, damaged keys)."""
-    rows = query_dicts(con, "backfill_existing_renditions", {"run_id": run_id})
+    rows = fetch_dicts(con, "backfill_existing_renditions", {"run_id": run_id})
     damaged = [
         (r["issuer"], r["document_number"])
         for r in rows
@@ -184,7 +187,7 @@ def request_backfill(
 
 
 def pending_backfill_requests(con) -> list[dict]:
-    return query_dicts(con, "pending_backfill_requests")
+    return fetch_dicts(con, "pending_backfill_requests")
 
 
 def finish_backfill_request(con, request_id: str, run_id: str, counts: dict) -> None:

@@ -19,7 +19,7 @@
   send at their frequency (R11, R24), once per person and document.
 
 `settings` is anything with `data_dir`, `issuers` (prefix → an object with
-`model_dump()`) and the `storage_*` fields: iportal.config.Settings in practice.
+`model_dump()`) and the `storage_*` fields: config.Settings in practice.
 `con` is a writer connection (warehouse.store.open_writer).
 """
 
@@ -35,7 +35,7 @@ from tasks.renditions import render_job_from_row
 from tasks.search import DocumentNotFound, find_visible_document
 from tasks.storage import open_storage, storage_config
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, run_sql, transaction
+from warehouse.store import fetch_dicts, insert_rows, load_sql, run_sql, transaction
 
 VARIANT = "duplicate"
 
@@ -64,11 +64,9 @@ def request_id_of(user_id: str, issuer: str, document_number: str, as_of: dateti
 
 
 def fetch_render_row(con, issuer: str, document_number: str) -> dict:
-    cursor = con.execute(
-        load_sql("duplicate_render_row"), {"issuer": issuer, "document_number": document_number}
+    rows = fetch_dicts(
+        con, "duplicate_render_row", {"issuer": issuer, "document_number": document_number}
     )
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     if not rows:  # visible but without master data: the same answer as invisible
         raise DocumentNotFound(f"no document {issuer} {document_number}")
     return rows[0]

@@ -25,7 +25,7 @@ from tasks.render import collect_renderings, start_rendering
 from tasks.render.cluster import cluster_executor
 from tasks.storage import StorageConfig
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, run_sql, transaction
+from warehouse.store import fetch_dicts, insert_rows, load_sql, run_sql, transaction
 
 log = logging.getLogger("iportal.render")
 
@@ -87,9 +87,7 @@ def select_render_jobs(
     when given: the batch before it is still being drawn."""
     issuer, number = after or (None, None)
     params = {"limit": limit, "after_issuer": issuer, "after_number": number}
-    cursor = con.execute(load_sql("unrendered_documents"), params)
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = fetch_dicts(con, "unrendered_documents", params)
     jobs = [render_job_from_row(row, data_dir, issuers) for row in rows]
     if code_secret is not None:  # R17: paper invoices print their activation code
         attach_activation_codes(con, jobs, code_secret, timezone)

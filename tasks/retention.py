@@ -23,18 +23,12 @@ from datetime import datetime
 from tasks.notify.suppress import address_ref
 from tasks.storage import open_storage
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import load_sql, run_sql, transaction
-
-
-def fetch(con, name: str, params: dict) -> list[dict]:
-    cursor = con.execute(load_sql(name), params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+from warehouse.store import fetch_dicts, load_sql, run_sql, transaction
 
 
 def expired_documents(con, as_of: datetime, years: int, held: list[str], limit: int) -> list:
     params = {"as_of": as_of.date(), "retention_years": years, "held": held, "limit": limit}
-    return fetch(con, "retention_expired_documents", params)
+    return fetch_dicts(con, "retention_expired_documents", params)
 
 
 def purge_commitment(batch: list[dict]) -> str:
@@ -71,7 +65,7 @@ def purge_documents(con, storage, batch: list[dict], run_id: str, actor: str) ->
 
 
 def minimise_deleted_users(con, before: datetime, actor: str, dry_run: bool) -> int:
-    users = fetch(con, "retention_deleted_users", {"before": before})
+    users = fetch_dicts(con, "retention_deleted_users", {"before": before})
     if dry_run or not users:
         return len(users)
     with transaction(con):

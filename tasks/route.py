@@ -12,8 +12,8 @@ from domain.consent import Consent, ConsentEvent, consent_from_channel_choice, f
 from domain.routing import PeppolMandate, Route, peppol_scope, route_documents
 from tasks.peppol.lookup import participant_id
 from tasks.peppol.registrations import RoutingLookup, not_asked, registrations_for
-from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, run_sql, transaction
+from warehouse.audit import AuditEvent, append_events, apply_audited
+from warehouse.store import fetch_dicts, insert_rows, load_sql, registered, run_sql, transaction
 
 WAIT_SCHEMA = pa.schema(
     [("issuer", pa.string()), ("document_number", pa.string()),
@@ -23,9 +23,7 @@ WAIT_SCHEMA = pa.schema(
 
 
 def select_unrouted_documents(con, limit: int, run_id: str = "") -> list[dict]:
-    cursor = con.execute(load_sql("unrouted_documents"), {"run_id": run_id, "limit": limit})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return fetch_dicts(con, "unrouted_documents", {"run_id": run_id, "limit": limit})
 
 
 def load_consents(con, documents: list[dict], as_of: datetime) -> dict[str, Consent]:
@@ -74,11 +72,8 @@ def record_routes(con, routes: list[Route], run_id: str, actor: str) -> int:
 
 def first_waits(con, documents: list[dict]) -> dict[tuple[str, str], datetime]:
     keys = [{"issuer": d["issuer"], "document_number": d["document_number"]} for d in documents]
-    con.register("peppol_wait_batch", pa.Table.from_pylist(keys))
-    try:
-        rows = con.execute(load_sql("peppol_routing_waits_of_batch")).fetchall()
-    finally:
-        con.unregister("peppol_wait_batch")
+    with registered(con, "peppol_wait_batch", pa.Table.from_pylist(keys)):
+        rows = run_sql(con, load_sql("peppol_routing_waits_of_batch"))
     return {(issuer, number): at for issuer, number, at in rows}
 
 
@@ -122,13 +117,8 @@ def record_waits(con, waiting: list[dict], run_id: str, actor: str) -> None:
                    actor)
         for d in waiting
     ]  # fmt: skip
-    with transaction(con):
-        con.register("peppol_wait_batch", pa.Table.from_pylist(rows, schema=WAIT_SCHEMA))
-        try:
-            run_sql(con, load_sql("peppol_record_routing_waits"))
-        finally:
-            con.unregister("peppol_wait_batch")
-        append_events(con, events)
+    batch = pa.Table.from_pylist(rows, schema=WAIT_SCHEMA)
+    apply_audited(con, "peppol_record_routing_waits", "peppol_wait_batch", batch, events)
 
 
 def route_batch(

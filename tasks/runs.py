@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from tasks.lifecycle import mark_owner, start_ticks, sweep_orphans
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import load_sql, run_sql, transaction
+from warehouse.store import fetch_dicts, load_sql, run_sql, transaction
 
 log = logging.getLogger("iportal.runs")
 
@@ -79,9 +79,7 @@ def resolve_go_live(con, configured: date | None, as_of: datetime) -> date:
 
 
 def summarise_deliveries(con, run_id: str) -> list[dict]:
-    cursor = con.execute(load_sql("night_summary"), {"run_id": run_id})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return fetch_dicts(con, "night_summary", {"run_id": run_id})
 
 
 def summarise_missing_glyphs(con, run_id: str) -> dict:
@@ -108,9 +106,7 @@ def mark_crashed_runs(con, actor: str) -> list[dict]:
     """Runs still `running` on this host whose process is gone become `crashed`, with
     when and by whom that was found, and an audit event. Runs of other hosts are left:
     this machine cannot see their processes."""
-    cursor = con.execute(load_sql("running_runs"))
-    names = [d[0] for d in cursor.description]
-    running = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    running = fetch_dicts(con, "running_runs")
     here = socket.gethostname()
     crashed = [r for r in running if r["host"] in (None, here) and not run_process_alive(r)]
     if not crashed:

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
+from config import load_settings
 from iportal.analyst import run_query, verify_renditions
-from iportal.config import load_settings
 from iportal.export import export_parquet
 from tasks.accounts.codes import attach_activation_codes
 from tasks.render import render_one

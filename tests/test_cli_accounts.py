@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
+from config import load_or_create_secret
 from domain.activation_codes import derive_code, format_code
 from iportal.cli import app
-from iportal.config import load_or_create_secret
 from tasks.accounts import sync_accounts
 from tasks.accounts.codes import new_code
 from warehouse.store import insert_rows, open_writer

@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from warehouse.store import load_sql, run_sql
+from warehouse.store import load_sql, registered, run_sql, transaction
 
 GENESIS = "0" * 64
 
@@ -205,3 +205,14 @@ def verify_chain_row_by_row(con: duckdb.DuckDBPyConnection) -> ChainReport:
                 return ChainReport(count, False, seq, "row content does not match its hash")
             prev, expected_seq = digest, seq + 1
     return ChainReport(count, True)
+
+
+def apply_audited(
+    con: duckdb.DuckDBPyConnection, query: str, view: str, batch: pa.Table, events: list
+) -> None:
+    """Run warehouse/queries/<query>.sql over `batch` (seen as the view `view`) and append
+    its audit events, in one transaction: a state change and its events commit together
+    (DESIGN rule 3, R30)."""
+    with transaction(con), registered(con, view, batch):
+        run_sql(con, load_sql(query))
+        append_events(con, events)

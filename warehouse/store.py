@@ -40,6 +40,24 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple
     return con.execute(sql, params).fetchall()
 
 
+def fetch_dicts(con: duckdb.DuckDBPyConnection, query: str, params=None) -> list[dict]:
+    """Run warehouse/queries/<query>.sql and drain it into dicts (column name -> value)."""
+    cursor = con.execute(load_sql(query), params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, batch: pa.Table) -> Iterator[None]:
+    """`batch` visible to SQL as the view `name` inside the block, then gone (a batch
+    meets the warehouse in one query, DESIGN rule 1)."""
+    con.register(name, batch)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
 def migration_files() -> list[Path]:
     return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
 

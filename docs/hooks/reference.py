@@ -1,7 +1,7 @@
 """MkDocs hook: the configuration and CLI references are generated at build time from
 the code, never typed twice (issue 19).
 
-- `<!-- iportal:settings -->` becomes a table of iportal.config.Settings: each field's
+- `<!-- iportal:settings -->` becomes a table of config.Settings: each field's
   name, environment variable, default, and its meaning taken from the comments written
   beside it in the model (the comment block above a field, or the one at its line end).
 - `<!-- iportal:cli -->` becomes every `iportal` command with its usage, help text and
@@ -17,8 +17,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def field_comments(cls) -> dict[str, str]:
@@ -64,7 +62,7 @@ def default_of(field) -> str:
 
 
 def settings_table() -> str:
-    from iportal.config import Settings
+    from config import Settings
 
     comments = field_comments(Settings)
     rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
@@ -117,6 +115,10 @@ MARKERS = {
 
 
 def on_page_markdown(markdown: str, **_) -> str:
+    # At call time: MkDocs restores sys.path after loading a hook, and the venv's editable
+    # install points at the main checkout, so a worktree would document main's code.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     for marker, make in MARKERS.items():
         if marker in markdown:
             markdown = markdown.replace(marker, make())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from iportal.config import load_settings
+from config import load_settings
 from tasks.duplicates import request_duplicate as request_duplicate_step
 
 

@@ -13,8 +13,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from config import load_settings
 from domain.accounts import FREQUENCIES, LANGUAGES, AccountError, InvalidEmail
-from iportal.config import load_settings
 from iportal.web import store
 from iportal.web.i18n import account_error_key
 from iportal.web.pages import NotFound, check_csrf, config_of, render, user_warehouse

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from iportal.config import load_settings
+from config import load_settings
 from iportal.web import store
 from iportal.web.duplicates import request_duplicate
 from iportal.web.pages import NotFound, check_csrf, config_of, render, user_warehouse

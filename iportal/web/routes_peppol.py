@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from iportal.config import load_settings
+from config import load_settings
 from iportal.web.store import open_warehouse
 from tasks.peppol.responses import BadResponse, ingest_inbox, parse_response, write_to_inbox
 from warehouse.lock import WarehouseBusy

@@ -25,7 +25,7 @@ from contextlib import ExitStack, contextmanager
 
 import duckdb
 
-from iportal.config import load_settings
+from config import load_settings
 from iportal.web.config import PortalConfig
 from tasks.accounts.db import fetch_dicts
 from warehouse.lock import WarehouseBusy

@@ -6,14 +6,7 @@ import secrets
 
 import pyarrow as pa
 
-from warehouse.store import load_sql
-
-
-def fetch_dicts(con, query: str, params=None) -> list[dict]:
-    """Run warehouse/queries/<query>.sql and drain it into dicts."""
-    cursor = con.execute(load_sql(query), params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+from warehouse.store import fetch_dicts as fetch_dicts  # the account steps' import
 
 
 def fetch_one(con, query: str, params=None) -> dict | None:

@@ -8,6 +8,14 @@ from tasks.accounts.db import fetch_dicts, fetch_one
 MAX_MERGE_HOPS = 20
 
 
+def fetch_existing(con, query: str, params: dict, missing: str) -> dict:
+    """The one row `query` finds; AccountError(missing) when there is none."""
+    row = fetch_one(con, query, params)
+    if row is None:
+        raise AccountError(missing)
+    return row
+
+
 def find_account(con, reference: str, follow_merges: bool = True) -> dict:
     """An account by id, login or main-contact e-mail; a merged one leads to the account
     it was merged into (R13), so old references keep working."""
@@ -23,10 +31,9 @@ def find_account(con, reference: str, follow_merges: bool = True) -> dict:
 
 
 def account_by_id(con, account_id: str) -> dict:
-    account = fetch_one(con, "account_by_id", {"account_id": account_id})
-    if account is None:
-        raise AccountError(f"no account {account_id}")
-    return account
+    return fetch_existing(
+        con, "account_by_id", {"account_id": account_id}, f"no account {account_id}"
+    )
 
 
 def account_of_email(con, email: str) -> dict | None:
@@ -45,17 +52,14 @@ def account_of_email(con, email: str) -> dict | None:
 
 
 def find_user(con, account_id: str, email: str) -> dict:
-    user = fetch_one(con, "user_in_account", {"account_id": account_id, "email": email.strip()})
-    if user is None:
-        raise AccountError(f"no user {email} in account {account_id}")
-    return user
+    params = {"account_id": account_id, "email": email.strip()}
+    return fetch_existing(
+        con, "user_in_account", params, f"no user {email} in account {account_id}"
+    )
 
 
 def user_by_id(con, user_id: str) -> dict:
-    user = fetch_one(con, "user_by_id", {"user_id": user_id})
-    if user is None:
-        raise AccountError(f"no user {user_id}")
-    return user
+    return fetch_existing(con, "user_by_id", {"user_id": user_id}, f"no user {user_id}")
 
 
 def code_in_account(con, account_id: str, customer_code: str) -> bool:

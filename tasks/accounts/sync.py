@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pyarrow as pa
+
 from domain.accounts import choose_login
 from tasks.accounts.db import fetch_dicts, new_id, register_rows
 from tasks.accounts.history import request_code_history
 from tasks.accounts.people import link_people
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, run_sql, transaction
+from warehouse.store import insert_rows, load_sql, registered, run_sql, transaction
 
 
 def create_accounts_for_new_contacts(con, as_of: datetime, actor: str) -> list[AuditEvent]:
@@ -111,26 +113,26 @@ def link_customer_codes(con, as_of: datetime, actor: str) -> list[AuditEvent]:
     ]
 
 
+def apply_changes(con, changes_query: str, batch: str, update_query: str) -> list[dict]:
+    """The rows `changes_query` finds, written by `update_query` (which reads them as the
+    view `batch`); set-based, one statement for all."""
+    changes = fetch_dicts(con, changes_query)
+    if changes:
+        with registered(con, batch, pa.Table.from_pylist(changes)):
+            run_sql(con, load_sql(update_query))
+    return changes
+
+
 def update_main_users(con, actor: str) -> list[AuditEvent]:
     """R5, R10: the main user's name and language follow master data."""
-    changed = fetch_dicts(con, "main_users_to_update")
-    if not changed:
-        return []
-    register_rows(con, "user_details", changed)
-    run_sql(con, load_sql("update_user_details"))
-    con.unregister("user_details")
+    changed = apply_changes(con, "main_users_to_update", "user_details", "update_user_details")
     fields = {"fields": ["first_name", "last_name", "language"]}
     return [AuditEvent("main_user_updated", u["user_id"], fields, actor) for u in changed]
 
 
 def refresh_segments(con, actor: str) -> list[AuditEvent]:
     """R3: an account is B2B as soon as one of its codes has an enterprise number."""
-    changes = fetch_dicts(con, "segment_changes")
-    if not changes:
-        return []
-    register_rows(con, "segment_batch", changes)
-    run_sql(con, load_sql("update_segments"))
-    con.unregister("segment_batch")
+    changes = apply_changes(con, "segment_changes", "segment_batch", "update_segments")
     return [
         AuditEvent(
             "account_segment_changed",

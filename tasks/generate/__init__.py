@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from iportal.config import DEFAULT_ISSUERS
+from config import DEFAULT_ISSUERS
 
 from .bad_rows import CUSTOMER_KINDS, DOCUMENT_KINDS, build_bad_customers, build_bad_documents
 from .contracts import Contract, build_contracts, fill_billed_contracts, fill_lines

@@ -15,9 +15,10 @@ from random import Random
 
 from stdnum.be import ogm_vcs, vat
 
+from domain.money import CENT, expected_totals_text, format_cents
+
 from .customers import Registry, make_enterprise_number
 from .documents import make_payment_reference
-from .money import CENT, format_amount, totals_of_document_lines
 
 DOCUMENT_KINDS = (
     "missing_field",
@@ -71,7 +72,7 @@ def break_float(doc: dict, index: int) -> None:
 
 
 def break_totals(doc: dict, index: int) -> None:
-    doc["total_incl_vat"] = format_amount(Decimal(doc["total_incl_vat"]) + CENT)
+    doc["total_incl_vat"] = format_cents(Decimal(doc["total_incl_vat"]) + CENT)
 
 
 def break_category(doc: dict, index: int) -> None:
@@ -84,7 +85,7 @@ def drop_exemption_reason(doc: dict, index: int) -> None:
     for field in ("vat_exemption_reason_code", "vat_exemption_reason"):
         line.pop(field, None)
     line.update(vat_category="E", vat_rate="0")
-    doc["total_excl_vat"], doc["total_vat"], doc["total_incl_vat"] = totals_of_document_lines(
+    doc["total_excl_vat"], doc["total_vat"], doc["total_incl_vat"] = expected_totals_text(
         doc["lines"]
     )
 
@@ -141,8 +142,8 @@ def make_conflict(original: dict) -> dict:
     """Same issuer and number as a good document, other amounts (DESIGN rule 7)."""
     doc = copy_document(original)
     first = doc["lines"][0]
-    first["unit_price"] = format_amount(Decimal(first["unit_price"]) + 10)
-    totals = totals_of_document_lines(doc["lines"])
+    first["unit_price"] = format_cents(Decimal(first["unit_price"]) + 10)
+    totals = expected_totals_text(doc["lines"])
     doc["total_excl_vat"], doc["total_vat"], doc["total_incl_vat"] = totals
     return doc
 

@@ -13,9 +13,10 @@ from decimal import Decimal
 from random import Random
 from typing import NamedTuple
 
+from domain.money import expected_totals_text
+
 from . import names
 from .customers import CustomerCode, pick, random_date
-from .money import compute_totals
 from .vat import tax_of, treatment_of
 
 CONTRACT_MONTHS = (36, 60)
@@ -175,9 +176,7 @@ def fill_lines(rng: Random, contract: Contract) -> None:
             extras.append("home_charger")
     kinds = ["rent", *rng.sample(extras, pick(rng, EXTRA_LINES))]
     contract.lines = tuple(make_line(rng, kind, contract) for kind in kinds)
-    contract.totals = compute_totals(
-        (ln.quantity, ln.unit_price, ln.vat_rate) for ln in contract.lines
-    )
+    contract.totals = expected_totals_text(line._asdict() for line in contract.lines)
 
 
 def fill_billed_contracts(rng: Random, contracts: list[Contract], since: date) -> None:

@@ -16,9 +16,10 @@ from decimal import Decimal
 from functools import lru_cache
 from random import Random
 
+from domain.money import expected_totals_text, format_cents
+
 from . import names
 from .contracts import Contract
-from .money import compute_totals, format_amount
 
 CREDIT_NOTE_SHARE = 0.02
 CREDIT_DELAY_DAYS = (3, 40)
@@ -183,7 +184,7 @@ def make_credit_lines(plan: CreditPlan) -> list[dict]:
         | {
             "description": f"{label} {plan.partial_days}/30: {rent['description']}",
             "quantity": "1",
-            "unit_price": format_amount(price),
+            "unit_price": format_cents(price),
         }
     ]
 
@@ -191,7 +192,7 @@ def make_credit_lines(plan: CreditPlan) -> list[dict]:
 def build_credit_note(plan: CreditPlan, number: str) -> dict:
     """Amounts are positive: the document type says it is a credit."""
     lines = make_credit_lines(plan)
-    totals = compute_totals((ln["quantity"], ln["unit_price"], ln["vat_rate"]) for ln in lines)
+    totals = expected_totals_text(lines)
     document = make_document(
         plan.contract,
         "credit_note",

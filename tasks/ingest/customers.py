@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.validate import Rejection, RowError, validate_customer
+from domain.validate import validate_customer
 from tasks.ingest.context import FileReport, IngestContext
-from tasks.ingest.quarantine import quarantine_row, store_quarantine
+from tasks.ingest.quarantine import store_quarantine, validated_rows
 from tasks.ingest.tables import register
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, transaction
@@ -42,16 +42,11 @@ def customer_events(changed: list[dict], actor: str) -> list[AuditEvent]:
 def ingest_customer_chunk(con, raw_chunk, report: FileReport, ctx: IngestContext) -> None:
     latest: dict[str, dict] = {}
     quarantined = []
-    for line, raw in raw_chunk:
-        report.rows_total += 1
-        if isinstance(raw, Rejection):
-            quarantined.append(quarantine_row(report, line, raw, None, ctx))
-            continue
-        try:
-            customer = validate_customer(raw, ctx.issuers)
-        except RowError as error:
-            quarantined.append(quarantine_row(report, line, error.rejection, raw, ctx))
-            continue
+
+    def validate(raw):
+        return validate_customer(raw, ctx.issuers)
+
+    for _, customer in validated_rows(raw_chunk, validate, report, ctx, quarantined):
         latest[customer["customer_code"]] = customer  # a later row of the file wins
     with transaction(con):
         changed = customer_changes(con, list(latest.values())) if latest else []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.validate import Rejection, RowError, explain, validate_document
+from domain.validate import Rejection, explain, validate_document
 from domain.vat import check_buyer, tax_of_line
 from tasks.ingest.context import FileReport, IngestContext
 from tasks.ingest.legacy import parse_legacy_delivery, store_legacy_deliveries
-from tasks.ingest.quarantine import quarantine_row, store_quarantine
+from tasks.ingest.quarantine import quarantine_row, store_quarantine, validated_rows
 from tasks.ingest.tables import register
 from warehouse.audit import AuditEvent, append_events
 from warehouse.store import insert_rows, load_sql, transaction
@@ -94,17 +94,12 @@ def document_events(rows: list[dict], actor: str) -> list[AuditEvent]:
 
 def ingest_document_chunk(con, raw_chunk, seen, report: FileReport, ctx: IngestContext) -> None:
     valid, quarantined, legacies = [], [], []
-    for line, raw in raw_chunk:
-        report.rows_total += 1
-        if isinstance(raw, Rejection):
-            quarantined.append(quarantine_row(report, line, raw, None, ctx))
-            continue
-        try:
-            document = validate_document(raw, ctx.issuers)
-            legacy = parse_legacy_delivery(raw, document, ctx.go_live, ctx.timezone)
-        except RowError as error:
-            quarantined.append(quarantine_row(report, line, error.rejection, raw, ctx))
-            continue
+
+    def validate(raw):
+        document = validate_document(raw, ctx.issuers)
+        return document, parse_legacy_delivery(raw, document, ctx.go_live, ctx.timezone)
+
+    for line, (document, legacy) in validated_rows(raw_chunk, validate, report, ctx, quarantined):
         valid.append((line, document))
         if legacy:  # issue 20: how the legacy system delivered a history document
             legacies.append((line, legacy))

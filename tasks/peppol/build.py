@@ -208,7 +208,7 @@ def build_ubl(document: dict, customer: dict, issuer: dict, pdf: bytes, pdf_name
     `document`: the landing-contract fields (amounts Decimal or decimal strings, dates
     date or ISO strings) plus `customer_code`, optionally `mandate_reference`;
     `customer`: name, enterprise_number, vat_id, street, postal_code, city, country;
-    `issuer`: an `iportal.config.Issuer` as a dict.
+    `issuer`: an `config.Issuer` as a dict.
     """
     name, namespace, type_tag, type_code, line_tag = ROOTS[document["document_type"]]
     currency = document["currency"]

@@ -17,19 +17,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import load_sql, transaction
+from warehouse.store import fetch_dicts, load_sql, transaction
 
 PURPOSE = "original"
 
 
 class QueueError(ValueError):
     """An operator request the queue refuses; the message says why."""
-
-
-def fetch_dicts(con, name: str, params: dict) -> list[dict]:
-    cursor = con.execute(load_sql(name), params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def list_queue(con, limit: int = 100, customer_code: str | None = None) -> list[dict]:

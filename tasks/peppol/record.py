@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from tasks.peppol.failure import Failure, is_blocking
 from warehouse.audit import AuditEvent, append_events
-from warehouse.store import insert_rows, load_sql, run_sql, transaction
+from warehouse.store import fetch_dicts, insert_rows, load_sql, run_sql, transaction
 
 CHANNEL = "peppol"
 
@@ -74,9 +74,7 @@ class Outcome:
 
 
 def select_pending(con, run_id: str, limit: int) -> list[dict]:
-    cursor = con.execute(load_sql("peppol_pending_deliveries"), {"run_id": run_id, "limit": limit})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return fetch_dicts(con, "peppol_pending_deliveries", {"run_id": run_id, "limit": limit})
 
 
 @contextmanager

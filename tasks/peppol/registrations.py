@@ -22,8 +22,8 @@ import pyarrow as pa
 
 from domain.routing import Registration
 from tasks.peppol.lookup import Answer, Unreachable, make_lookup
-from warehouse.audit import AuditEvent, append_events
-from warehouse.store import load_sql, run_sql, transaction
+from warehouse.audit import AuditEvent, apply_audited
+from warehouse.store import fetch_dicts, registered
 
 Key = tuple[str, str]  # (participant_id, document_type)
 MOMENT = pa.timestamp("us", "UTC")
@@ -40,13 +40,8 @@ def not_asked(reason: str) -> Registration:
 
 
 def cached_answers(con, participants: list[str]) -> dict[Key, dict]:
-    con.register("peppol_lookup_batch", pa.table({"participant_id": participants}))
-    try:
-        cursor = con.execute(load_sql("peppol_cached_participants"))
-        names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    finally:
-        con.unregister("peppol_lookup_batch")
+    with registered(con, "peppol_lookup_batch", pa.table({"participant_id": participants})):
+        rows = fetch_dicts(con, "peppol_cached_participants")
     return {(r["participant_id"], r["document_type"]): r for r in rows}
 
 
@@ -79,13 +74,8 @@ def store_answers(con, answers: dict[str, dict[str, Answer]], as_of, ttl_hours, 
                    {kind: a.registered for kind, a in by_kind.items()}, actor)
         for p, by_kind in answers.items()
     ]  # fmt: skip
-    with transaction(con):
-        con.register("peppol_lookup_batch", pa.Table.from_pylist(rows, schema=STORE_SCHEMA))
-        try:
-            run_sql(con, load_sql("peppol_store_participants"))
-        finally:
-            con.unregister("peppol_lookup_batch")
-        append_events(con, events)
+    batch = pa.Table.from_pylist(rows, schema=STORE_SCHEMA)
+    apply_audited(con, "peppol_store_participants", "peppol_lookup_batch", batch, events)
 
 
 def registrations_for(

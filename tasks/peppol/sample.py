@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from config import DEFAULT_ISSUERS
 from domain.records import RenderJob
 from domain.validate import customer_code_of, validate_customer, validate_document
-from iportal.config import DEFAULT_ISSUERS
 from tasks.generate import write_landing_files
 from tasks.render.pdf import draw_pages
 
@@ -27,7 +27,7 @@ RENDER_FIELDS = ("customer_code", "name", "street", "postal_code", "city", "coun
 class Sample:
     document: dict  # clean document (domain.validate)
     customer: dict  # clean customer
-    issuer: dict  # iportal.config.Issuer as a dict
+    issuer: dict  # config.Issuer as a dict
     pdf: bytes
 
 

@@ -36,6 +36,9 @@ from babel.numbers import (
     get_group_symbol,
 )
 
+# pdf.py rounds line amounts and VAT with it; one rule, domain/money.py (issue 22).
+from domain.money import round_cents as round_cents
+
 LABELS_DIR = Path(__file__).resolve().parents[2] / "templates" / "labels"
 
 LANGUAGES: tuple[str, ...] = ("nl", "fr", "de", "en")
@@ -45,8 +48,6 @@ FALLBACK_LANGUAGE = "en"
 # Belgian variants: "€ 1.234,50" (nl), "1 234,50 €" (fr), "1.234,50 €" (de, en).
 LOCALES: dict[str, str] = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_BE"}
 DATE_FORMAT = "medium"  # 26 mrt 2026 / 26 mars 2026 / 26.03.2026 / 26 Mar 2026
-
-_CENT = Decimal("0.01")
 
 # Every label a document may print; each language file must have all of them.
 LABEL_KEYS: frozenset[str] = frozenset(
@@ -126,11 +127,6 @@ def to_decimal(value: object) -> Decimal:
     if not result.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
     return result
-
-
-def round_cents(value: Decimal) -> Decimal:
-    """Commercial rounding to the cent (half up), as the billing system does."""
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def format_amount(value: object, language: str, currency: str = "EUR", decimals: int = 2) -> str:

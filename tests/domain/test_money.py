@@ -2,7 +2,15 @@
 
 from decimal import Decimal as D
 
-from domain.money import expected_totals, line_amount, round_cents, vat_breakdown
+from domain.money import (
+    expected_totals,
+    expected_totals_text,
+    format_cents,
+    line_amount,
+    round_cents,
+    vat_amount,
+    vat_breakdown,
+)
 
 
 def test_round_cents_rounds_half_up_not_to_even():
@@ -51,3 +59,27 @@ def test_breakdown_per_rate_sorted_and_totals_by_hand():
 def test_no_lines_total_zero():
     assert expected_totals([]) == (D("0.00"), D("0.00"), D("0.00"))
     assert [str(amount) for amount in expected_totals([])] == ["0.00", "0.00", "0.00"]
+
+
+def test_format_cents_writes_the_landing_contract_string():
+    assert format_cents(D("612.4")) == "612.40"
+    assert format_cents(D("1E+3")) == "1000.00"  # never an exponent
+    assert format_cents(D("20.4166")) == "20.42"
+    assert format_cents(D("0.125")) == "0.13"  # half up
+
+
+def test_totals_of_landing_lines_as_decimal_strings():
+    lines = [
+        {"description": "Lease", "quantity": "1", "unit_price": "612.40", "vat_rate": "21"},
+        {"description": "Fuel", "quantity": "2", "unit_price": "12.345", "vat_rate": "6"},
+        {"description": "Cover", "quantity": "1", "unit_price": "35.00", "vat_rate": "0"},
+    ]
+    assert expected_totals_text(lines) == ("672.09", "130.08", "802.17")
+    assert expected_totals_text([]) == ("0.00", "0.00", "0.00")
+
+
+def test_vat_amount_rounds_the_base_once():
+    assert vat_amount(D("612.40"), D("21")) == D("128.60")  # 128.604
+    assert vat_amount(D("0.50"), D("21")) == D("0.11")  # 0.105, half up
+    assert vat_amount(D("24.69"), D("6")) == D("1.48")  # 1.4814
+    assert vat_amount(D("35.00"), D("0")) == D("0.00")

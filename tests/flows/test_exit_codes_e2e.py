@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from iportal import config
+from config import settings as config
 from iportal.cli import app
 from iportal.exit_codes import DONE, QUEUED
 from tasks.generate import write_landing_files

@@ -217,7 +217,7 @@ def test_export_writes_parquet_partitioned_by_year_and_month(night, tmp_path):
 
 
 def test_report_is_self_contained_html_with_charts(night, tmp_path):
-    from iportal.report import build_report
+    from tasks.report import build_report
 
     data_dir, _, _ = night
     html = build_report(data_dir, tmp_path / "report.html").read_text()

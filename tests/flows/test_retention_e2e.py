@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from config import settings as config
 from flows.nightly import nightly
-from iportal import config
 from iportal.cli import app
 from tasks.generate import write_landing_files
 from warehouse.store import open_writer

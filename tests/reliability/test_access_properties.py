@@ -35,6 +35,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from config import load_settings
 from domain import passwords
 from domain.accounts import AccountError
 from domain.activation_codes import (
@@ -46,7 +47,6 @@ from domain.activation_codes import (
     encode_crockford,
     format_code,
 )
-from iportal.config import load_settings
 from tasks import accounts
 from tasks.accounts.people import person_id_of
 from tasks.duplicates import request_duplicate

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from config import settings as config
 from flows.nightly import nightly
-from iportal import config
 from tasks.generate import write_landing_files
 from tests.reliability.harness import AccessPointServer, SmtpSink, free_port
 from tests.reliability.invariants import check_invariants

@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
-from iportal.config import load_settings
+from config import load_settings
 from tasks.accounts.people import link_people, person_id_of
 from tasks.duplicates import request_duplicate
 from tasks.notify import NotifyConfig, RetryPolicy, SmtpServer, prepare_digests, send_digests

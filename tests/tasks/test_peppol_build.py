@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
+from config import DEFAULT_ISSUERS
 from domain.validate import validate_customer, validate_document
-from iportal.config import DEFAULT_ISSUERS
 from tasks.peppol import build_ubl, validate_ubl
 from tasks.peppol.sample import peppol_samples
 from tasks.peppol.settings import CUSTOMIZATION_ID, NS, PROFILE_ID

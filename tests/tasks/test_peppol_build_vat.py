@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from config import DEFAULT_ISSUERS
 from domain.validate import validate_customer, validate_document
-from iportal.config import DEFAULT_ISSUERS
 from tasks.peppol import build_ubl, validate_ubl
 from tasks.peppol.settings import NS
 

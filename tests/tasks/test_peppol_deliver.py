@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from config import DEFAULT_ISSUERS
 from domain.routing import PeppolMandate
 from domain.validate import CUSTOMER_FIELDS
-from iportal.config import DEFAULT_ISSUERS
 from tasks import renditions, route
 from tasks.ingest import IngestContext, ingest_file
 from tasks.peppol import OutboxAccessPoint, Rejected, Unavailable, deliver_pending, validate_ubl

@@ -230,8 +230,8 @@ CREDIT = {"document_type": "credit_note", "payment_reference": None,
 def land(tmp_path, customers: list[tuple], documents: list[tuple], name: str) -> None:
     """Landing files: customers (number, enterprise, channel), documents (number,
     customer, type), ingested as a night would."""
+    from config import DEFAULT_ISSUERS
     from domain.validate import CUSTOMER_FIELDS
-    from iportal.config import DEFAULT_ISSUERS
     from tasks.ingest import IngestContext, ingest_file
     from tests.conftest import CUSTOMER, DOCUMENT
 

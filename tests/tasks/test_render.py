@@ -14,8 +14,8 @@ import pytest
 from babel.numbers import format_currency, format_decimal
 
 import tasks.render.pdf as pdf_module
+from config import DEFAULT_ISSUERS
 from domain.records import RenderJob
-from iportal.config import DEFAULT_ISSUERS
 from tasks.render import (
     RenderError,
     draw_document,

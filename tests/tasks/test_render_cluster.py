@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from iportal.config import DEFAULT_ISSUERS
+from config import DEFAULT_ISSUERS
 from tasks import paper, renditions, route, runs
 from tasks.generate import write_landing_files
 from tasks.ingest import IngestContext, ingest_file, list_landing_files

@@ -250,8 +250,8 @@ def test_customer_journey_in_chromium(chromium, inbox, night, portal_url):
     colleague.context.close()
 
     # R16: redeem the activation code that came with the network code's paper invoice
+    from config import load_settings
     from domain.activation_codes import derive_code, format_code
-    from iportal.config import load_settings
 
     code = format_code(derive_code(load_settings(data_dir).code_secret(), NETWORK_CODE, 1))
     page.goto(f"{portal_url}/redeem")

@@ -269,7 +269,7 @@ def test_opening_a_document_downloads_the_pdf_and_clears_bold(main_client, porta
 def test_a_pdf_archived_on_object_storage_is_served_too(
     main_client, portal_dir, s3_server, monkeypatch
 ):  # issue 9's storage_url
-    from iportal import config
+    from config import settings as config
     from tasks.storage import open_storage
 
     [(key,)] = query(

@@ -2,5 +2,5 @@
 -- decided by this run were already in the portal: the run report's `skipped`).
 SELECT count(*)
 FROM documents AS d
-JOIN backfill_codes AS b USING (customer_code)
-WHERE d.issue_date >= b.window_start AND d.issue_date <= $as_of_date
+JOIN backfill_windows AS w ON w.customer_code = d.customer_code AND w.channel = 'portal'
+WHERE d.issue_date >= w.window_start AND d.issue_date <= $as_of_date

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
+from config import DEFAULT_ISSUERS
 from domain.records import RenderJob
-from iportal.config import DEFAULT_ISSUERS
 from tasks import paper
 from tasks.accounts import (
     attach_activation_codes,

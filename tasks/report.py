@@ -27,8 +27,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
 
-from iportal.config import Settings, load_settings  # noqa: E402
-from warehouse.store import load_sql, open_reader  # noqa: E402
+from config import Settings, load_settings  # noqa: E402
+from warehouse.store import fetch_dicts, open_reader  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
 NIGHTS = 30
@@ -71,12 +71,6 @@ class ReportContent:
     charts: list[Chart] = field(default_factory=list)
 
 
-def query_dicts(con, name: str, params: dict | None = None) -> list[dict]:
-    cursor = con.execute(load_sql(name), params or {})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def channel_order(channels) -> list[str]:
     known = [c for c in CHANNEL_COLOURS if c in channels]
     return known + sorted(set(channels) - set(known))
@@ -87,10 +81,10 @@ def colour_of(channel: str) -> str:
 
 
 def collect_nights(con, limit: int, zone: str) -> list[dict]:
-    nights = list(reversed(query_dicts(con, "report_nights", {"limit": limit})))
+    nights = list(reversed(fetch_dicts(con, "report_nights", {"limit": limit})))
     for night in nights:  # a night is named by its local date (DESIGN rule 6)
         night["as_of"] = night["as_of"].astimezone(ZoneInfo(zone))
-    counts = query_dicts(con, "report_night_channels", {"run_ids": [n["run_id"] for n in nights]})
+    counts = fetch_dicts(con, "report_night_channels", {"run_ids": [n["run_id"] for n in nights]})
     for night in nights:
         night["channels"] = {c["channel"]: c["documents"] for c in counts
                              if c["run_id"] == night["run_id"]}  # fmt: skip
@@ -123,27 +117,27 @@ def collect_report(con, settings: Settings, nights: int = NIGHTS) -> ReportConte
     last = night_rows[-1] if night_rows else None
     until = last["started_at"] if last else datetime.now(UTC)
     previous = night_rows[-2]["started_at"] if len(night_rows) > 1 else until - timedelta(days=1)
-    year_rows = query_dicts(con, "report_channel_years")
+    year_rows = fetch_dicts(con, "report_channel_years")
     channels = channel_order({r["channel"] for r in year_rows} |
                              {c for n in night_rows for c in n["channels"]})  # fmt: skip
     run_id = last["run_id"] if last else ""
-    quarantine = [q for q in query_dicts(con, "report_quarantine") if q["run_id"] == run_id]
+    quarantine = [q for q in fetch_dicts(con, "report_quarantine") if q["run_id"] == run_id]
     return ReportContent(
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         source=settings.snapshot_path.name,
         mandate=settings.peppol_mandate_date,
         last_night=last,
-        exception_runs=query_dicts(con, "report_exception_runs", {"until": until}),
+        exception_runs=fetch_dicts(con, "report_exception_runs", {"until": until}),
         quarantine=quarantine,
-        failed_peppol=query_dicts(con, "report_failed_peppol", {"run_id": run_id}),
-        bounces=query_dicts(con, "report_bounces", {"since": previous}),
+        failed_peppol=fetch_dicts(con, "report_failed_peppol", {"run_id": run_id}),
+        bounces=fetch_dicts(con, "report_bounces", {"since": previous}),
         print_batches=uncollected(
-            query_dicts(con, "report_print_batches", {"since": until}), settings.print_dir
+            fetch_dicts(con, "report_print_batches", {"since": until}), settings.print_dir
         ),
         nights=night_rows,
         channels=channels,
         channel_years=pivot_years(year_rows, channels),
-        channel_months=query_dicts(con, "report_channel_months"),
+        channel_months=fetch_dicts(con, "report_channel_months"),
     )
 
 

@@ -1,6 +1,7 @@
--- R14, R16: rendered network deliveries are handed to the customer code's mailbox.
+-- R14, R16: rendered deliveries of one electronic channel ($channel: portal | network)
+-- become available: in the portal store, or in the customer code's network mailbox.
 UPDATE deliveries SET status = 'published', dispatched_at = $published_at
-WHERE channel = 'network' AND status = 'decided'
+WHERE channel = $channel AND status = 'decided'
   AND EXISTS (
       SELECT 1 FROM renditions AS r
       WHERE r.issuer = deliveries.issuer AND r.document_number = deliveries.document_number

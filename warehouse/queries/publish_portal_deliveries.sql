@@ -1,9 +1,0 @@
--- Electronic deliveries whose PDF exists become available in the portal store.
-UPDATE deliveries SET status = 'published', dispatched_at = $published_at
-WHERE channel = 'portal' AND status = 'decided'
-  AND EXISTS (
-      SELECT 1 FROM renditions AS r
-      WHERE r.issuer = deliveries.issuer AND r.document_number = deliveries.document_number
-        AND r.variant = 'original'
-  )
-RETURNING issuer, document_number, customer_code, purpose
