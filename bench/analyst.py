@@ -301,7 +301,7 @@ def main() -> None:
     print(f"warehouse: {documents:,} documents, {deliveries:,} deliveries (legacy included) "
           f"({(data_dir / 'warehouse.duckdb').stat().st_size / 2**20:,.0f} MiB)")  # fmt: skip
 
-    from iportal.config import load_settings
+    from config.settings import load_settings
     from warehouse.lock import writer_lock
     from warehouse.store import open_writer, refresh_snapshot
 

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.settings import load_settings
 from domain.routing import PeppolMandate
 from domain.validate import CUSTOMER_FIELDS
 from flows.nightly import render_all_pending
-from iportal.config import load_settings
 from tasks import route
 from tasks.ingest import IngestContext, ingest_file
 from tasks.pool import shutdown_pools
