@@ -277,8 +277,6 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
         lock_timeout=settings.lock_timeout_seconds,
         actor=ACTOR,
         timezone=settings.timezone,
-        # issue 21: rows are validated in the local pool (none to start with Dask)
-        workers=settings.render_workers if settings.dask_scheduler_address is None else 1,
     )
     timings: dict[str, float] = {}
     mark = time.monotonic()
@@ -296,9 +294,8 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
     letters = lettering.result()
     timings["render"] = time.monotonic() - mark
     mark = time.monotonic()
-    # Issue 21: paper and Peppol overlap (their deliveries are apart): the print merge
-    # runs in a process of its own while the pool checks Peppol documents; the warehouse
-    # takes their transactions in turn.
+    # Issue 21: paper and Peppol overlap (their deliveries are apart); the print merge
+    # and the Peppol checks share the night's pool, the warehouse takes them in turn.
     printing = dispatch_print_batches.submit(settings, moment, run_id)
     peppol_sent = send_peppol_deliveries(settings, run_id)
     batches = printing.result()

@@ -1,8 +1,7 @@
-"""The night's one kept process pool (DESIGN rule 2): documents, activation letters
-and Peppol checks share it, so its workers start once per process and one step's work
-can queue behind another's (issue 21: the pool never idles while the flow records or
-sends). A print merge, heavy on memory, gets a process of its own from the same
-forkserver (run_in_own_process).
+"""The night's one kept process pool (DESIGN rule 2): documents, activation letters,
+Peppol checks and print merges share it, so its workers start once per process and
+one step's work can queue behind another's (issue 21: the pool never idles while the
+flow records or sends).
 
 "forkserver": workers are forked from a clean single-threaded server process, never
 from the flow process, whose Prefect/anyio threads and locks a plain fork would copy in

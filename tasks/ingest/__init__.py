@@ -12,26 +12,23 @@ chunk each), quarantine, ledger (landing_files), files (listing, hashing, moving
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
-from domain.validate import Rejection, validate_customer
+from domain.validate import Rejection
 from tasks import progress
 from tasks.faults import crashpoint
 from tasks.ingest.context import FileReport, IngestContext
 from tasks.ingest.customers import ingest_customer_chunk
-from tasks.ingest.documents import ingest_document_chunk, validate_document_row
+from tasks.ingest.documents import ingest_document_chunk
 from tasks.ingest.files import chunked, list_landing_files, move_to_processed, sha256_file
 from tasks.ingest.ledger import already_processed, record_file
-from tasks.ingest.quarantine import check_rows, quarantine_row, store_quarantine
+from tasks.ingest.quarantine import quarantine_row, store_quarantine
 from tasks.ingest.read import (
     UnreadableFile,
     jsonl_is_complete,
     read_customer_rows,
     read_document_rows,
 )
-from tasks.pool import shared_pool
 from warehouse.store import open_writer, transaction
 
 __all__ = [
@@ -46,40 +43,18 @@ __all__ = [
 
 def ingest_rows(path: Path, kind: str, report: FileReport, ctx: IngestContext) -> None:
     rows = read_customer_rows(path) if kind == "customers" else read_document_rows(path)
-    if kind == "customers":
-        validate = partial(validate_customer, issuers=ctx.issuers)
-    else:
-        validate = partial(validate_document_row, issuers=ctx.issuers, go_live=ctx.go_live,
-                           timezone=ctx.timezone)  # fmt: skip
     seen: dict[tuple, str] = {}
-    for checked in checked_chunks(chunked(rows, ctx.batch_size), validate, ctx.workers):
+    for chunk in chunked(rows, ctx.batch_size):
         with open_writer(ctx.database, ctx.actor, ctx.lock_timeout) as con:
             if kind == "customers":
-                ingest_customer_chunk(con, checked, report, ctx)
+                ingest_customer_chunk(con, chunk, report, ctx)
             else:
-                ingest_document_chunk(con, checked, seen, report, ctx)
+                ingest_document_chunk(con, chunk, seen, report, ctx)
         crashpoint("ingest.chunk_committed")
-        progress.advance(f"ingest {path.name}", len(checked))  # committed rows
+        progress.advance(f"ingest {path.name}", len(chunk))  # committed rows
         # Earlier chunks are committed, so the warehouse answers for their keys:
         # `seen` only has to cover one chunk (1M rows kept it at ~400 MB).
         seen.clear()
-
-
-def checked_chunks(chunks: Iterator[list], validate, workers: int) -> Iterator[list]:
-    """Each chunk through check_rows, in order. With workers, in the night's pool and one
-    chunk ahead (issue 21): the next chunk is validated while this one is stored."""
-    if workers <= 1:
-        yield from (check_rows(chunk, validate) for chunk in chunks)
-        return
-    pool = shared_pool(workers)
-    ahead = None
-    for chunk in chunks:
-        submitted = pool.submit(check_rows, chunk, validate)
-        if ahead is not None:
-            yield ahead.result()
-        ahead = submitted
-    if ahead is not None:
-        yield ahead.result()
 
 
 def quarantine_file(report: FileReport, error: UnreadableFile, ctx: IngestContext) -> None:

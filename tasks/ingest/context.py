@@ -36,4 +36,3 @@ class IngestContext:
     lock_timeout: float
     actor: str = "nightly"
     timezone: str = "Europe/Brussels"  # of legacy timestamps without an offset (issue 20)
-    workers: int = 1  # processes that validate rows (issue 21); 1: in the flow process

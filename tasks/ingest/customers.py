@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from domain.validate import validate_customer
 from tasks.ingest.context import FileReport, IngestContext
 from tasks.ingest.quarantine import store_quarantine, validated_rows
 from tasks.ingest.tables import register
@@ -38,11 +39,14 @@ def customer_events(changed: list[dict], actor: str) -> list[AuditEvent]:
     ]
 
 
-def ingest_customer_chunk(con, checked_chunk, report: FileReport, ctx: IngestContext) -> None:
-    """Store a chunk checked by check_rows with validate_customer."""
+def ingest_customer_chunk(con, raw_chunk, report: FileReport, ctx: IngestContext) -> None:
     latest: dict[str, dict] = {}
     quarantined = []
-    for _, customer in validated_rows(checked_chunk, report, ctx, quarantined):
+
+    def validate(raw):
+        return validate_customer(raw, ctx.issuers)
+
+    for _, customer in validated_rows(raw_chunk, validate, report, ctx, quarantined):
         latest[customer["customer_code"]] = customer  # a later row of the file wins
     with transaction(con):
         changed = customer_changes(con, list(latest.values())) if latest else []

@@ -92,16 +92,14 @@ def document_events(rows: list[dict], actor: str) -> list[AuditEvent]:
     ]
 
 
-def validate_document_row(raw: dict, issuers, go_live, timezone: str) -> tuple[dict, object]:
-    """A landing row → (clean document, how the legacy system delivered it or None)."""
-    document = validate_document(raw, issuers)
-    return document, parse_legacy_delivery(raw, document, go_live, timezone)
-
-
-def ingest_document_chunk(con, checked_chunk, seen, report: FileReport, ctx: IngestContext):
-    """Store a chunk checked by check_rows with validate_document_row."""
+def ingest_document_chunk(con, raw_chunk, seen, report: FileReport, ctx: IngestContext) -> None:
     valid, quarantined, legacies = [], [], []
-    for line, (document, legacy) in validated_rows(checked_chunk, report, ctx, quarantined):
+
+    def validate(raw):
+        document = validate_document(raw, ctx.issuers)
+        return document, parse_legacy_delivery(raw, document, ctx.go_live, ctx.timezone)
+
+    for line, (document, legacy) in validated_rows(raw_chunk, validate, report, ctx, quarantined):
         valid.append((line, document))
         if legacy:  # issue 20: how the legacy system delivered a history document
             legacies.append((line, legacy))

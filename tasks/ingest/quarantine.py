@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from domain.validate import Rejection, RowError
@@ -13,36 +13,25 @@ from warehouse.store import insert_rows
 MAX_RAW = 2000
 
 
-def check_rows(raw_chunk: list[tuple[int, object]], validate) -> list[tuple[int, object, object]]:
-    """(line, raw, validate(raw) or the Rejection) of each row of a chunk. Pure, so a
-    pool worker runs it (issue 21: the flow process only stores what comes back); a row
-    the reader already rejected keeps its Rejection."""
-    checked = []
-    for line, raw in raw_chunk:
-        if isinstance(raw, Rejection):
-            checked.append((line, raw, raw))
-            continue
-        try:
-            checked.append((line, raw, validate(raw)))
-        except RowError as error:
-            checked.append((line, raw, error.rejection))
-    return checked
-
-
 def validated_rows(
-    checked_chunk: Iterable[tuple[int, object, object]],
+    raw_chunk: Iterable[tuple[int, object]],
+    validate: Callable[[object], object],
     report: FileReport,
     ctx: IngestContext,
     quarantined: list[dict],
 ) -> Iterator[tuple[int, object]]:
-    """(line, checked) of each good row of a checked chunk (check_rows); a row the reader
-    already rejected or validation refused goes to `quarantined` instead, with its
+    """(line, validate(raw)) of each good row of a chunk; a row the reader already
+    rejected or `validate` refuses (RowError) goes to `quarantined` instead, with its
     reason, file and line, and the rest proceeds (DESIGN rule 7)."""
-    for line, raw, checked in checked_chunk:
+    for line, raw in raw_chunk:
         report.rows_total += 1
-        if isinstance(checked, Rejection):
-            kept = None if isinstance(raw, Rejection) else raw
-            quarantined.append(quarantine_row(report, line, checked, kept, ctx))
+        if isinstance(raw, Rejection):
+            quarantined.append(quarantine_row(report, line, raw, None, ctx))
+            continue
+        try:
+            checked = validate(raw)
+        except RowError as error:
+            quarantined.append(quarantine_row(report, line, error.rejection, raw, ctx))
             continue
         yield line, checked
 
