@@ -99,13 +99,6 @@ def render_activation_letters(settings: Settings, run_id: str) -> int:
 
 
 @task(cache_policy=NO_CACHE)
-def publish_network_deliveries(settings: Settings) -> int:
-    """R16: rendered network deliveries reach the customer code's network mailbox."""
-    with writer(settings) as con:
-        return accounts.publish_network_deliveries(con, ACTOR)
-
-
-@task(cache_policy=NO_CACHE)
 def route_new_documents(settings: Settings, as_of: datetime, run_id: str) -> int:
     with writer(settings) as con:
         mandate, lookup = peppol.peppol_mandate(settings), peppol.routing_lookup(settings)
@@ -230,10 +223,18 @@ def send_peppol_deliveries(settings: Settings, run_id: str) -> dict:
     return counts.as_dict() | {"responses": inbox.as_dict()}
 
 
-@task(cache_policy=NO_CACHE)
-def publish_electronic_deliveries(settings: Settings) -> int:
+# R14: rendered portal deliveries become available in the portal; R16: network
+# deliveries reach the customer code's network mailbox (one step, tasks/publish.py).
+PUBLISHERS = {
+    "portal": portal.publish_portal_deliveries,
+    "network": accounts.publish_network_deliveries,
+}
+
+
+@task(cache_policy=NO_CACHE, task_run_name="publish-{channel}-deliveries")
+def publish_channel_deliveries(settings: Settings, channel: str) -> int:
     with writer(settings) as con:
-        return portal.publish_portal_deliveries(con, ACTOR)
+        return PUBLISHERS[channel](con, ACTOR)
 
 
 @task(cache_policy=NO_CACHE)
@@ -299,8 +300,8 @@ def nightly(as_of: str | None = None, data_dir: str | None = None) -> dict:
     printing = dispatch_print_batches.submit(settings, moment, run_id)
     peppol_sent = send_peppol_deliveries(settings, run_id)
     batches = printing.result()
-    published = publish_electronic_deliveries(settings)
-    network = publish_network_deliveries(settings)
+    published = publish_channel_deliveries(settings, "portal")
+    network = publish_channel_deliveries(settings, "network")
     timings["dispatch"] = time.monotonic() - mark
     timings["total"] = time.monotonic() - started
     summary = {
