@@ -154,11 +154,12 @@ def record_render_batch(settings: Settings, started, run_id: str, actor: str) ->
     return len(rendered) + len(failures)
 
 
-def merge_print_batch(workers: int, build, *args, **kwargs):
-    """In a process of its own when there are workers to spare, else here."""
+def merge_print_batch(workers: int, *args, **kwargs):
+    """build_print_batch in a process of its own when there are workers to spare, else
+    here."""
     if workers <= 1:
-        return build(*args, **kwargs)
-    return run_in_own_process(build, *args, **kwargs)
+        return build_print_batch(*args, **kwargs)
+    return run_in_own_process(build_print_batch, *args, **kwargs)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -175,7 +176,6 @@ def dispatch_print_batches(settings: Settings, as_of: datetime, run_id: str) -> 
         with paper.local_mail_pieces(pieces, storage) as local_pieces:
             batch = merge_print_batch(  # issue 21: beside the Peppol step
                 settings.render_workers,
-                build_print_batch,
                 local_pieces,
                 settings.print_dir,
                 batch_id,
